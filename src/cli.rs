@@ -1,0 +1,210 @@
+//! The command line: clap arguments → a command, and the only place that knows about stdout,
+//! stderr, colour and exit codes (0 ok / 1 findings or differences / 2 usage, I/O or
+//! internal error). Each command is a short function over the library's stages.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diag::{self, Finding, TextStyle};
+use crate::source::{self, SourceMap};
+use crate::{explain, output, schema, Compiled};
+
+/// Compiles an rsync mirror inventory into LCFG resources, rsyncd.conf and hosts-allow lines.
+#[derive(Parser, Debug)]
+#[command(name = "mirrorc", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile the inventory and write every output file into the output folder.
+    Compile {
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// Overwrite or delete generated files even if they were edited by hand.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the inventory and report every finding; writes nothing.
+    Check {
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Output format of the findings.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Compile in memory and show how the output folder would change (exit 1 if it would).
+    Diff {
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Output folder to compare with.
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+    },
+    /// Explain one host: its server set and assignment, or what a server holds.
+    Explain {
+        /// Host name as in the inventory.
+        host: String,
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the JSON Schema (draft-07) of an inventory file.
+    Schema,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+/// Runs mirrorc with the process arguments.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> io::Result<u8> {
+    match command {
+        Command::Compile { inputs, out, force } => compile(&inputs, &out, force),
+        Command::Check { inputs, format, deny_warnings } => check(&inputs, format, deny_warnings),
+        Command::Diff { inputs, out } => diff(&inputs, &out),
+        Command::Explain { host, inputs, format } => explain_host(&host, &inputs, format),
+        Command::Schema => print_stdout(&schema::json_schema()).map(|_| 0),
+    }
+}
+
+fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
+    let sources = source::load(inputs)?;
+    let compiled = crate::compile(&sources).map_err(io::Error::other)?;
+    report(&sources, &compiled.findings);
+    let Some(artifacts) = compiled.artifacts else { return Ok(1) };
+    let plan = output::plan(out, &artifacts)?;
+    if !plan.conflicts.is_empty() && !force {
+        eprintln!("error: refusing to change {}: {} file(s) would be lost", out.display(), plan.conflicts.len());
+        for c in &plan.conflicts {
+            eprintln!("  {}: {}", out.join(&c.path).display(), c.reason);
+        }
+        eprintln!("help: move hand edits into the inventory, or run again with --force to replace them");
+        return Ok(2);
+    }
+    output::apply(out, &artifacts, &plan)?;
+    eprintln!(
+        "compiled {} files into {} ({} written, {} unchanged, {} removed)",
+        artifacts.len(),
+        out.display(),
+        plan.write.len(),
+        plan.unchanged,
+        plan.remove.len()
+    );
+    Ok(0)
+}
+
+fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<u8> {
+    let sources = source::load(inputs)?;
+    let compiled = crate::compile(&sources).map_err(io::Error::other)?;
+    let (errors, warnings) = diag::counts(&compiled.findings);
+    match format {
+        Format::Text => {
+            report(&sources, &compiled.findings);
+            if errors == 0 && warnings == 0 {
+                eprintln!("ok: {} file(s) checked, no findings", sources.iter().count());
+            }
+        }
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&diag::to_json(&sources, &compiled.findings)).map_err(io::Error::other)?;
+            print_stdout(&(json + "\n"))?;
+        }
+    }
+    Ok(u8::from(errors > 0 || (deny_warnings && warnings > 0)))
+}
+
+fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
+    let sources = source::load(inputs)?;
+    let compiled = crate::compile(&sources).map_err(io::Error::other)?;
+    report(&sources, &compiled.findings);
+    let Some(artifacts) = compiled.artifacts else { return Ok(1) };
+    let report = output::diff::diff(out, &artifacts)?;
+    print_stdout(&report.render())?;
+    if report.is_empty() {
+        eprintln!("no differences: {} is up to date", out.display());
+    }
+    Ok(u8::from(!report.is_empty()))
+}
+
+fn explain_host(host: &str, inputs: &[PathBuf], format: Format) -> io::Result<u8> {
+    let sources = source::load(inputs)?;
+    let Compiled { findings, model, .. } = crate::resolve(&sources);
+    let Some(model) = model else {
+        report(&sources, &findings);
+        return Ok(1);
+    };
+    let Some(e) = explain::explain(&model, host) else {
+        eprintln!("error: no host `{host}` in this estate");
+        return Ok(1);
+    };
+    match format {
+        Format::Text => print_stdout(&explain::render(&e))?,
+        Format::Json => print_stdout(&(serde_json::to_string_pretty(&e).map_err(io::Error::other)? + "\n"))?,
+    }
+    Ok(0)
+}
+
+/// Prints findings and the summary line to stderr.
+fn report(sources: &SourceMap, findings: &[Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    let text = diag::render_text(sources, findings, text_style());
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    if let Some(summary) = diag::summary(findings) {
+        let _ = writeln!(err, "{summary}");
+    }
+}
+
+fn text_style() -> TextStyle {
+    let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|_| color).unwrap_or(100);
+    TextStyle { color, width }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn print_stdout(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

@@ -1,0 +1,106 @@
+//! `spanning-map.json`: client → server set, assignment, tags and port; server → clients.
+//! Read back by `diff` to summarise access changes, so its shape is stable (see README).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Artifact;
+use crate::model::Model;
+
+/// The whole map.
+#[derive(Debug, Serialize, Deserialize, Default, PartialEq)]
+pub struct SpanningMap {
+    /// By client name.
+    pub clients: BTreeMap<String, ClientEntry>,
+    /// By server name (retired servers included, holding nothing).
+    pub servers: BTreeMap<String, ServerEntry>,
+}
+
+/// One client.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct ClientEntry {
+    /// Its site.
+    pub site: String,
+    /// Fully qualified name.
+    pub fqdn: String,
+    /// Its daemon's port.
+    pub port: u16,
+    /// Copies wanted.
+    pub copies: u32,
+    /// Sites that mirror it.
+    pub mirrored_by: Vec<String>,
+    /// Every server allowed to pull from it.
+    pub server_set: Vec<String>,
+    /// Servers that hold it.
+    pub assigned: Vec<String>,
+    /// Pinned servers.
+    pub pinned: Vec<String>,
+    /// Its `hosts allow` entries.
+    pub hosts_allow: Vec<String>,
+    /// Module (tag) → path.
+    pub modules: BTreeMap<String, String>,
+}
+
+/// One server.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct ServerEntry {
+    /// Its site.
+    pub site: String,
+    /// Fully qualified name.
+    pub fqdn: String,
+    /// active, drain or retired.
+    pub state: String,
+    /// Its addresses.
+    pub addresses: Vec<String>,
+    /// Clients it holds.
+    pub holds: Vec<String>,
+    /// Disks (tags) it pulls.
+    pub disks: Vec<String>,
+    /// Clients that allow it in.
+    pub eligible: Vec<String>,
+}
+
+/// Builds the map from the Model.
+pub fn build(model: &Model) -> SpanningMap {
+    let mut map = SpanningMap::default();
+    let server_names = |ids: &[crate::model::ServerId]| ids.iter().map(|s| model.server(*s).name.clone()).collect();
+    for c in &model.clients {
+        map.clients.insert(c.name.clone(), ClientEntry {
+            site: model.site(c.site).name.clone(),
+            fqdn: c.fqdn.clone(),
+            port: c.port,
+            copies: c.copies,
+            mirrored_by: c.mirrored_by.iter().map(|s| model.site(*s).name.clone()).collect(),
+            server_set: server_names(&c.server_set),
+            assigned: server_names(&c.assigned),
+            pinned: server_names(&c.pinned),
+            hosts_allow: model.hosts_allow(c),
+            modules: c.paths.iter().map(|p| (p.tag.clone(), p.path.clone())).collect(),
+        });
+    }
+    for s in &model.servers {
+        let holds: Vec<&crate::model::Client> = s.holds.iter().map(|c| model.client(*c)).collect();
+        let mut disks: Vec<String> = holds.iter().flat_map(|c| c.paths.iter().map(|p| p.tag.clone())).collect();
+        disks.sort();
+        map.servers.insert(s.name.clone(), ServerEntry {
+            site: model.site(s.site).name.clone(),
+            fqdn: s.fqdn.clone(),
+            state: s.state.as_str().to_string(),
+            addresses: s.addresses.clone(),
+            holds: holds.iter().map(|c| c.name.clone()).collect(),
+            disks,
+            eligible: s.eligible.iter().map(|c| model.client(*c).name.clone()).collect(),
+        });
+    }
+    map
+}
+
+/// Path of the map in the output folder.
+pub const PATH: &str = "spanning-map.json";
+
+/// The map as an artifact (pretty JSON, sorted keys, trailing newline).
+pub fn file(model: &Model) -> Artifact {
+    let json = serde_json::to_string_pretty(&build(model)).unwrap_or_default();
+    Artifact { path: PATH.to_string(), content: json + "\n" }
+}

@@ -1,0 +1,189 @@
+//! The resolved estate: sites, servers and clients by id, every list sorted, names checked,
+//! server sets and assignments computed. Built by `analyze`, read by `emit` and the commands.
+//! Invariant: every client in the model has a non-empty server set and exactly `copies`
+//! assigned servers, all of them in its server set; nothing here holds spans.
+
+/// Index into `Model::sites`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SiteId(pub u32);
+/// Index into `Model::servers`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ServerId(pub u32);
+/// Index into `Model::clients`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ClientId(pub u32);
+
+/// The whole resolved estate; each list is sorted by name, so ids follow name order.
+#[derive(Debug, Clone, Default)]
+pub struct Model {
+    /// Sites by name.
+    pub sites: Vec<Site>,
+    /// Servers by name (retired ones included, marked as such).
+    pub servers: Vec<Server>,
+    /// Clients by name.
+    pub clients: Vec<Client>,
+}
+
+/// A site (building).
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Site name.
+    pub name: String,
+    /// Free text from the inventory.
+    pub description: Option<String>,
+    /// Its servers, retired ones included, by name.
+    pub servers: Vec<ServerId>,
+    /// Its clients by name.
+    pub clients: Vec<ClientId>,
+    /// Default mirroring sites of its clients.
+    pub mirrored_by: Vec<SiteId>,
+}
+
+/// Lifecycle state of a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ServerState {
+    /// Takes assignments.
+    Active,
+    /// Allowed in everywhere, takes no assignments unless pinned.
+    Drain,
+    /// Gone: in no server set, emits nothing.
+    Retired,
+}
+
+impl ServerState {
+    /// Lower-case name as in the inventory.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServerState::Active => "active",
+            ServerState::Drain => "drain",
+            ServerState::Retired => "retired",
+        }
+    }
+}
+
+/// A mirror server.
+#[derive(Debug, Clone)]
+pub struct Server {
+    /// Host name as in the inventory.
+    pub name: String,
+    /// Fully qualified name (domain appended when the name has no dot).
+    pub fqdn: String,
+    /// LCFG tag of the host (`-` and `.` mapped to `_`).
+    pub tag: String,
+    /// Its site.
+    pub site: SiteId,
+    /// Addresses, canonical text form, in inventory order.
+    pub addresses: Vec<String>,
+    /// Folder holding the mirrors.
+    pub store: String,
+    /// Capacity in bytes.
+    pub capacity: Option<u64>,
+    /// Lifecycle state.
+    pub state: ServerState,
+    /// rmirror safety limit in percent.
+    pub safety_limit: u32,
+    /// Clients it holds, by name.
+    pub holds: Vec<ClientId>,
+    /// Clients whose server set contains it, by name.
+    pub eligible: Vec<ClientId>,
+}
+
+impl Server {
+    /// What goes into a `hosts allow` list for this server: its addresses, or its FQDN.
+    pub fn access_names(&self) -> Vec<String> {
+        if self.addresses.is_empty() {
+            vec![self.fqdn.clone()]
+        } else {
+            self.addresses.clone()
+        }
+    }
+}
+
+/// A mirrored client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    /// Host name as in the inventory.
+    pub name: String,
+    /// Fully qualified name.
+    pub fqdn: String,
+    /// Its site.
+    pub site: SiteId,
+    /// Addresses, canonical text form.
+    pub addresses: Vec<String>,
+    /// Port of its own rsync daemon.
+    pub port: u16,
+    /// How many servers hold it.
+    pub copies: u32,
+    /// Sites whose servers may mirror it.
+    pub mirrored_by: Vec<SiteId>,
+    /// Every server allowed to pull from it, by name (never empty).
+    pub server_set: Vec<ServerId>,
+    /// The servers that hold it, by name (exactly `copies`, all in the server set).
+    pub assigned: Vec<ServerId>,
+    /// Servers pinned in the inventory (a subset of `assigned`).
+    pub pinned: Vec<ServerId>,
+    /// Its paths by tag.
+    pub paths: Vec<ClientPath>,
+}
+
+/// One mirrored path of a client: an rsync module and an rmirror disk.
+#[derive(Debug, Clone)]
+pub struct ClientPath {
+    /// rmirror tag and rsync module name, `<client>_<path tag>`.
+    pub tag: String,
+    /// The path tag as written in the inventory.
+    pub name: String,
+    /// Absolute path on the client.
+    pub path: String,
+    /// Expected size in bytes.
+    pub size: Option<u64>,
+    /// rsync exclude patterns, in inventory order.
+    pub exclude: Vec<String>,
+    /// Compare by checksum.
+    pub checksum: bool,
+}
+
+impl Model {
+    /// The site of an id.
+    pub fn site(&self, id: SiteId) -> &Site {
+        &self.sites[id.0 as usize]
+    }
+    /// The server of an id.
+    pub fn server(&self, id: ServerId) -> &Server {
+        &self.servers[id.0 as usize]
+    }
+    /// The client of an id.
+    pub fn client(&self, id: ClientId) -> &Client {
+        &self.clients[id.0 as usize]
+    }
+
+    /// The `hosts allow` entries of a client: every address (or name) of its server set.
+    pub fn hosts_allow(&self, client: &Client) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for id in &client.server_set {
+            for name in self.server(*id).access_names() {
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        out
+    }
+
+    /// Server dstdir of a client path: `<store>/<client>/<path tag>`.
+    pub fn dstdir(&self, server: &Server, client: &Client, path: &ClientPath) -> String {
+        format!("{}/{}/{}", server.store.trim_end_matches('/'), client.name, path.name)
+    }
+
+    /// Looks a host up by name: a server, a client, or both.
+    pub fn find_host(&self, name: &str) -> (Option<ServerId>, Option<ClientId>) {
+        let server = self.servers.binary_search_by(|s| s.name.as_str().cmp(name)).ok();
+        let client = self.clients.binary_search_by(|c| c.name.as_str().cmp(name)).ok();
+        (server.map(|i| ServerId(i as u32)), client.map(|i| ClientId(i as u32)))
+    }
+
+    /// Non-retired servers of a site.
+    pub fn live_servers<'a>(&'a self, site: &'a Site) -> impl Iterator<Item = &'a Server> + 'a {
+        site.servers.iter().map(|id| self.server(*id)).filter(|s| s.state != ServerState::Retired)
+    }
+}

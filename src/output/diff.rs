@@ -1,0 +1,152 @@
+//! `diff`: the compiled artifacts against an output folder. First a summary of access
+//! changes read from the old and new spanning maps (who may pull from whom, who pulls what),
+//! then a unified diff per file that differs.
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::Path;
+
+use similar::TextDiff;
+
+use super::manifest::Manifest;
+use crate::emit::spanning_map::{self, SpanningMap};
+use crate::emit::Artifact;
+
+/// One file that differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// Relative path.
+    pub path: String,
+    /// Content on disk (`None`: missing).
+    pub old: Option<String>,
+    /// Content compiled now (`None`: no longer generated).
+    pub new: Option<String>,
+}
+
+/// Everything that differs.
+#[derive(Debug, Default)]
+pub struct DiffReport {
+    /// Access changes, one line each.
+    pub summary: Vec<String>,
+    /// Files that differ, by path.
+    pub files: Vec<FileChange>,
+}
+
+impl DiffReport {
+    /// Does anything differ?
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The report as text: summary, then unified diffs.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if !self.summary.is_empty() {
+            out.push_str("access changes:\n");
+            for line in &self.summary {
+                out.push_str("  ");
+                out.push_str(line);
+                out.push('\n');
+            }
+            out.push('\n');
+        }
+        for f in &self.files {
+            out.push_str(&unified(f));
+        }
+        out
+    }
+}
+
+fn unified(f: &FileChange) -> String {
+    let old = f.old.as_deref().unwrap_or("");
+    let new = f.new.as_deref().unwrap_or("");
+    let a = if f.old.is_some() { format!("a/{}", f.path) } else { "/dev/null".to_string() };
+    let b = if f.new.is_some() { format!("b/{}", f.path) } else { "/dev/null".to_string() };
+    let diff = TextDiff::from_lines(old, new);
+    let mut out = diff.unified_diff().context_radius(3).header(&a, &b).to_string();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Compares artifacts with `dir` (files it lists in its manifest count as generated).
+pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<DiffReport> {
+    let manifest = Manifest::read(dir)?;
+    let mut files = Vec::new();
+    let mut produced = BTreeSet::new();
+    for a in artifacts {
+        produced.insert(a.path.as_str());
+        let old = read_text(&dir.join(&a.path))?;
+        if old.as_deref() != Some(a.content.as_str()) {
+            files.push(FileChange { path: a.path.clone(), old, new: Some(a.content.clone()) });
+        }
+    }
+    for path in manifest.files.keys().filter(|p| !produced.contains(p.as_str())) {
+        if let Some(old) = read_text(&dir.join(path))? {
+            files.push(FileChange { path: path.clone(), old: Some(old), new: None });
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let old_map = read_text(&dir.join(spanning_map::PATH))?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let new_map = artifacts
+        .iter()
+        .find(|a| a.path == spanning_map::PATH)
+        .and_then(|a| serde_json::from_str(&a.content).ok())
+        .unwrap_or_default();
+    Ok(DiffReport { summary: summarize(&old_map, &new_map), files })
+}
+
+fn read_text(path: &Path) -> io::Result<Option<String>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
+    }
+}
+
+/// Access changes between two spanning maps, one line each, sorted by host.
+pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
+    let mut out = Vec::new();
+    let clients: BTreeSet<&String> = old.clients.keys().chain(new.clients.keys()).collect();
+    for name in clients {
+        match (old.clients.get(name), new.clients.get(name)) {
+            (None, Some(n)) => out.push(format!("{name}: new client, hosts allow {}", n.server_set.join(" "))),
+            (Some(_), None) => out.push(format!("{name}: client removed")),
+            (Some(o), Some(n)) => {
+                let mut parts = Vec::new();
+                push_delta(&mut parts, "hosts allow", &o.server_set, &n.server_set);
+                if o.server_set == n.server_set {
+                    push_delta(&mut parts, "hosts allow", &o.hosts_allow, &n.hosts_allow);
+                }
+                push_delta(&mut parts, "held by", &o.assigned, &n.assigned);
+                if !parts.is_empty() {
+                    out.push(format!("{name}: {}", parts.join("; ")));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    let servers: BTreeSet<&String> = old.servers.keys().chain(new.servers.keys()).collect();
+    for name in servers {
+        let empty = Vec::new();
+        let o = old.servers.get(name).map_or(&empty, |s| &s.disks);
+        let n = new.servers.get(name).map_or(&empty, |s| &s.disks);
+        let mut parts = Vec::new();
+        push_delta(&mut parts, "", o, n);
+        if !parts.is_empty() {
+            out.push(format!("{name}: {}", parts.join(" ").trim_start()));
+        }
+    }
+    out
+}
+
+fn push_delta(parts: &mut Vec<String>, label: &str, old: &[String], new: &[String]) {
+    let added: Vec<String> = new.iter().filter(|x| !old.contains(x)).map(|x| format!("+{x}")).collect();
+    let removed: Vec<String> = old.iter().filter(|x| !new.contains(x)).map(|x| format!("-{x}")).collect();
+    if added.is_empty() && removed.is_empty() {
+        return;
+    }
+    let items = [added, removed].concat().join(" ");
+    parts.push(if label.is_empty() { items } else { format!("{label} {items}") });
+}

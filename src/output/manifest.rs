@@ -1,0 +1,50 @@
+//! The manifest `.mirrorc-manifest.json` in the output folder: every file the last compile
+//! wrote, with the SHA-256 of its content. It is how `compile` knows which files are its own
+//! (and may be replaced or removed) and which were edited by hand since.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// File name of the manifest inside the output folder.
+pub const NAME: &str = ".mirrorc-manifest.json";
+
+/// Generated files and their hashes.
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Format version.
+    pub version: u32,
+    /// Relative path → hex SHA-256.
+    pub files: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    /// Reads the manifest of `dir`; an absent one is empty.
+    pub fn read(dir: &Path) -> io::Result<Manifest> {
+        match std::fs::read_to_string(dir.join(NAME)) {
+            Ok(text) => serde_json::from_str(&text)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", dir.join(NAME).display()))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest { version: 1, files: BTreeMap::new() }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The manifest as file content.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// Hex SHA-256 of bytes.
+pub fn hash(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest {
+        out.push(char::from_digit(u32::from(b >> 4), 16).unwrap_or('0'));
+        out.push(char::from_digit(u32::from(b & 15), 16).unwrap_or('0'));
+    }
+    out
+}

@@ -1,0 +1,254 @@
+//! Source files and spans: the `SourceMap` owns every input text, `FileId` names one file,
+//! and `Sp<T>` is a value with its byte span. This is the only module that names serde-saphyr
+//! and (with `cli`) the only one that reads input files.
+
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+
+use miette::SourceSpan;
+use serde::Deserialize;
+
+/// Index of a file in the [`SourceMap`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub u32);
+
+/// One input file: the name shown to users and its whole text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as the user gave it (or as found under a folder they gave).
+    pub name: String,
+    /// Whole file content.
+    pub text: String,
+}
+
+/// Every input file of a run, in a fixed order.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        self.files.push(SourceFile { name: name.into(), text: text.into() });
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    /// The file behind an id.
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// All files with their ids.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset of a file.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        line_col(&self.file(id).text, offset)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+/// Byte offset of a 1-based line and column in `text` (clamped to the text).
+pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line.max(1) {
+        match text[start..].find('\n') {
+            Some(i) => start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let rest = &text[start..];
+    let col_bytes = rest.char_indices().nth(col.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
+    start + col_bytes
+}
+
+/// A value with the byte span it came from. Equality, ordering and hashing look at the value only.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Sp<T>(serde_saphyr::Spanned<T>);
+
+impl<T> Sp<T> {
+    /// Byte span of the value in its file (where it is used, for aliases).
+    pub fn span(&self) -> SourceSpan {
+        let span = self.0.referenced.span();
+        match (span.byte_offset(), span.byte_len()) {
+            (Some(off), Some(len)) => SourceSpan::new((off as usize).into(), len as usize),
+            _ => SourceSpan::new(0.into(), 0),
+        }
+    }
+
+    /// The value.
+    pub fn value(&self) -> &T {
+        &self.0.value
+    }
+
+    /// The value, consuming the wrapper.
+    pub fn into_inner(self) -> T {
+        self.0.value
+    }
+}
+
+impl<T> Deref for Sp<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0.value
+    }
+}
+
+impl<T: PartialEq> PartialEq for Sp<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.value == other.0.value
+    }
+}
+impl<T: Eq> Eq for Sp<T> {}
+impl<T: Hash> Hash for Sp<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.value.hash(state)
+    }
+}
+impl<T: PartialOrd> PartialOrd for Sp<T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.0.value.partial_cmp(&other.0.value)
+    }
+}
+impl<T: Ord> Ord for Sp<T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.value.cmp(&other.0.value)
+    }
+}
+impl Borrow<str> for Sp<String> {
+    fn borrow(&self) -> &str {
+        &self.0.value
+    }
+}
+impl<T: fmt::Debug> fmt::Debug for Sp<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.value.fmt(f)
+    }
+}
+impl<T: fmt::Display> fmt::Display for Sp<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.value.fmt(f)
+    }
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Sp<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+}
+
+/// Options for reading one inventory document: strict booleans, no snippets, and a node budget
+/// large enough for a 100,000-client estate in one file while alias bombs still fail fast.
+pub fn yaml_options() -> serde_saphyr::Options {
+    let budget = serde_saphyr::budget! { max_nodes: 50_000_000 };
+    serde_saphyr::options! {
+        strict_booleans: true,
+        with_snippet: false,
+        budget: budget,
+    }
+}
+
+/// Deserialize one YAML document with our options.
+pub fn from_yaml<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, YamlError> {
+    serde_saphyr::from_str_with_options(text, yaml_options()).map_err(YamlError::from)
+}
+
+/// A serde-saphyr error reduced to what diagnostics need.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    /// The message without location or snippet.
+    pub message: String,
+    /// Byte span of the offending input, when known.
+    pub span: Option<SourceSpan>,
+    /// Line and column (1-based) when known, used when no byte offset is.
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl From<serde_saphyr::Error> for YamlError {
+    fn from(e: serde_saphyr::Error) -> Self {
+        let e = e.without_snippet();
+        let loc = e.location();
+        let span = loc.and_then(|l| {
+            let s = l.span();
+            let off = s.byte_offset()? as usize;
+            Some(SourceSpan::new(off.into(), s.byte_len().unwrap_or(0) as usize))
+        });
+        let line_col = loc.map(|l| (l.line() as usize, l.column() as usize));
+        YamlError { message: plain_message(e), span, line_col }
+    }
+}
+
+fn plain_message(e: &serde_saphyr::Error) -> String {
+    let text = e.to_string();
+    // serde-saphyr appends " at line X, column Y"; the diagnostic shows the place itself.
+    match text.find(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// Is `SourceSpan` inside the text? Used to guard spans from external parsers.
+pub fn clamp_span(text: &str, span: SourceSpan) -> SourceSpan {
+    let start = span.offset().min(text.len());
+    let len = span.len().min(text.len() - start);
+    SourceSpan::new(start.into(), len)
+}
+
+/// Reads the inventory: each input is a YAML file or a folder whose `*.yaml`/`*.yml` files
+/// (not recursive) are read in name order. Files are read once, into the map.
+pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
+    let mut paths = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).map_err(|e| io_error(input, e))?;
+        if meta.is_dir() {
+            let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(input)
+                .map_err(|e| io_error(input, e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .collect();
+            if found.is_empty() {
+                let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no *.yaml or *.yml inventory files in this folder");
+                return Err(io_error(input, e));
+            }
+            found.sort();
+            paths.extend(found);
+        } else {
+            paths.push(input.clone());
+        }
+    }
+    let mut map = SourceMap::default();
+    for p in paths {
+        let bytes = std::fs::read(&p).map_err(|e| io_error(&p, e))?;
+        let text = String::from_utf8(bytes).map_err(|_| io_error(&p, std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")))?;
+        map.add(p.display().to_string(), text);
+    }
+    Ok(map)
+}
+
+fn io_error(path: &std::path::Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}

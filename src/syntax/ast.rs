@@ -1,0 +1,225 @@
+//! The inventory as written: one `SiteFile` per YAML document, names still strings, every
+//! value with its span. Deserialized by serde-saphyr through `source::Sp`; no checks beyond
+//! YAML shape and types happen here (those belong to `analyze`).
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+
+use crate::source::{FileId, Sp};
+
+/// Every parsed file of the estate, in input order.
+#[derive(Debug, Default)]
+pub struct Ast {
+    /// One entry per file that parsed.
+    pub files: Vec<(FileId, SiteFile)>,
+}
+
+/// One site: a YAML file of the inventory.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "mirrorc site inventory", description = "One site (building) of an rsync mirror estate.")]
+pub struct SiteFile {
+    /// Site name, `^[a-z][a-z0-9_-]*$`, unique in the estate.
+    pub site: Sp<String>,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<Sp<String>>,
+    /// DNS domain appended to host names that have no dot.
+    #[serde(default)]
+    pub domain: Option<Sp<String>>,
+    /// Sites whose servers mirror this site's clients (the default for its clients).
+    #[serde(default)]
+    pub mirrored_by: Option<Sp<Vec<Sp<String>>>>,
+    /// Defaults for this site's clients and servers.
+    #[serde(default)]
+    pub defaults: Option<Defaults>,
+    /// Mirror servers of this site, by host name.
+    #[serde(default)]
+    pub servers: IndexMap<Sp<String>, ServerDecl>,
+    /// Clients of this site, by host name.
+    #[serde(default)]
+    pub clients: IndexMap<Sp<String>, ClientDecl>,
+}
+
+/// Site-wide defaults.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Port of the client's own rsync daemon (default 8873; not 873, the system rsync's).
+    #[serde(default)]
+    pub port: Option<Sp<u16>>,
+    /// How many servers hold each client (default 1).
+    #[serde(default)]
+    pub copies: Option<Sp<u32>>,
+    /// rmirror's deletion safety limit in percent (default 70).
+    #[serde(default)]
+    pub safety_limit: Option<Sp<u32>>,
+}
+
+/// A mirror server.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerDecl {
+    /// IPv4/IPv6 address(es), used in the clients' `hosts allow`.
+    #[serde(default)]
+    pub address: Option<Sp<Addresses>>,
+    /// Absolute folder holding the mirrors: dstdir = `<store>/<client>/<path tag>`.
+    pub store: Sp<String>,
+    /// Disk space for mirrors, e.g. `8TiB`.
+    #[serde(default)]
+    pub capacity: Option<Sp<Size>>,
+    /// `active` (default), `drain` (allowed in, gets no new assignments) or `retired` (gone).
+    #[serde(default)]
+    pub state: Option<Sp<ServerState>>,
+}
+
+/// Lifecycle state of a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerState {
+    /// Takes assignments.
+    Active,
+    /// Stays in every server set, takes no assignments unless pinned.
+    Drain,
+    /// Gone everywhere.
+    Retired,
+}
+
+/// A client whose paths are mirrored.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientDecl {
+    /// IPv4/IPv6 address(es); the client's rsync daemon binds to a single one.
+    #[serde(default)]
+    pub address: Option<Sp<Addresses>>,
+    /// Overrides the site's `mirrored_by`.
+    #[serde(default)]
+    pub mirrored_by: Option<Sp<Vec<Sp<String>>>>,
+    /// Overrides the site's default number of copies.
+    #[serde(default)]
+    pub copies: Option<Sp<u32>>,
+    /// Servers that must hold this client.
+    #[serde(default)]
+    pub pin: Option<Sp<Vec<Sp<String>>>>,
+    /// Overrides the site's default daemon port.
+    #[serde(default)]
+    pub port: Option<Sp<u16>>,
+    /// Path tag → path, or a table with `path`, `size`, `exclude`, `checksum`.
+    #[serde(default)]
+    pub paths: IndexMap<Sp<String>, Sp<PathDecl>>,
+}
+
+/// One or more addresses.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub enum Addresses {
+    /// A single address.
+    One(String),
+    /// Several addresses.
+    Many(Vec<Sp<String>>),
+}
+
+impl<'de> Deserialize<'de> for Addresses {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Addresses;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an address or a list of addresses")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Addresses, E> {
+                Ok(Addresses::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Addresses, A::Error> {
+                let mut out = Vec::new();
+                while let Some(x) = seq.next_element::<Sp<String>>()? {
+                    out.push(x);
+                }
+                Ok(Addresses::Many(out))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A size such as `300GiB`, `8TB` or a plain number of bytes; checked by `analyze`.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub enum Size {
+    /// Text with a unit.
+    Text(String),
+    /// Bytes.
+    Bytes(u64),
+}
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Size;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a size such as 300GiB or a number of bytes")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Size, E> {
+                Ok(Size::Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Size, E> {
+                Ok(Size::Bytes(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Size, E> {
+                u64::try_from(v).map(Size::Bytes).map_err(|_| E::custom("a size cannot be negative"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A path: plain text, or a table with details.
+#[derive(Debug, JsonSchema)]
+#[schemars(untagged)]
+pub enum PathDecl {
+    /// Just the absolute path.
+    Plain(String),
+    /// The path with size, excludes and checksum.
+    Table(PathTable),
+}
+
+/// The table form of a path.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathTable {
+    /// Absolute path on the client.
+    pub path: Sp<String>,
+    /// Expected size, counted against the servers' capacity.
+    #[serde(default)]
+    pub size: Option<Sp<Size>>,
+    /// rsync exclude patterns applied by the client's daemon.
+    #[serde(default)]
+    pub exclude: Vec<Sp<String>>,
+    /// Compare by checksum (rsync `--checksum`).
+    #[serde(default)]
+    pub checksum: Option<Sp<bool>>,
+}
+
+impl<'de> Deserialize<'de> for PathDecl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = PathDecl;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a path or a table with `path`")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<PathDecl, E> {
+                Ok(PathDecl::Plain(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PathDecl, A::Error> {
+                PathTable::deserialize(de::value::MapAccessDeserializer::new(map)).map(PathDecl::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
