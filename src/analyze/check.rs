@@ -160,6 +160,11 @@ fn identifiers(v: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// A value for a message: control characters escaped, everything else as written.
+pub fn printable(v: &str) -> String {
+    v.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
+}
+
 /// Checks an rsync exclude pattern (space-separated in rsyncd.conf).
 pub fn exclude(pattern: &str) -> Result<(), String> {
     if pattern.is_empty() {

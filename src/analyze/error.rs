@@ -58,7 +58,7 @@ pub enum AnalyzeError {
     InvalidCopies { #[label("zero copies")] span: SourceSpan },
 
     /// More pins than copies.
-    #[error("client `{client}` pins {pins} servers but has only {copies} copies")]
+    #[error("client `{client}` pins {pins} servers but `copies` is {copies}")]
     #[diagnostic(code(mirrorc::too_many_pins), help("raise `copies` to at least {pins} or remove a pin"))]
     TooManyPins { client: String, pins: usize, copies: u32, #[label("{pins} pins")] span: SourceSpan },
 

@@ -75,8 +75,9 @@ fn tag_collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
 /// Live servers without an address are admitted by name: DNS-dependent access.
 fn name_only_access(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
     for (i, server) in model.servers.iter().enumerate() {
-        if server.state != ServerState::Retired && server.addresses.is_empty() {
-            let (file, name, _) = decls.servers[i];
+        let (file, name, decl) = decls.servers[i];
+        // A server whose address is invalid was reported already; no second warning.
+        if server.state != ServerState::Retired && decl.address.is_none() {
             cx.err(file, AnalyzeError::NameOnlyAccess { server: server.name.clone(), fqdn: server.fqdn.clone(), span: name.span() });
         }
     }

@@ -100,6 +100,9 @@ fn warn_self(cx: &mut Cx, file: FileId, list: Option<&Sp<Vec<Sp<String>>>>, site
 }
 
 fn check_domain(cx: &mut Cx, file: FileId, f: &SiteFile) {
+    if let Some(s) = f.defaults.as_ref().and_then(|d| d.safety_limit.as_ref()).filter(|s| ***s > 100) {
+        cx.err(file, AnalyzeError::InvalidSafetyLimit { value: **s, span: s.span() });
+    }
     if let Some(d) = &f.domain {
         if let Err(reason) = check::dns_name(d) {
             cx.err(file, AnalyzeError::InvalidDomain { name: d.to_string(), span: d.span(), reason });
@@ -198,10 +201,7 @@ fn build_server(cx: &mut Cx, h: &HostDecl<'_, ServerDecl>, site: &SiteFile) -> S
     check_host_name(cx, h.file, h.name);
     let d = h.decl;
     check_abs_path(cx, h.file, &d.store);
-    let safety = site.defaults.as_ref().and_then(|d| d.safety_limit.as_ref());
-    if let Some(s) = safety.filter(|s| ***s > 100) {
-        cx.err(h.file, AnalyzeError::InvalidSafetyLimit { value: **s, span: s.span() });
-    }
+    let safety = site.defaults.as_ref().and_then(|d| d.safety_limit.as_ref()).filter(|s| ***s <= 100);
     Server {
         name: h.name.to_string(),
         fqdn: fqdn(h.name, site),
@@ -260,7 +260,7 @@ fn check_abs_path(cx: &mut Cx, file: FileId, path: &Sp<String>) {
 /// The diagnostic for a value that would corrupt an output file.
 pub fn unsafe_value(v: &Sp<String>, reason: String) -> AnalyzeError {
     AnalyzeError::UnsafeValue {
-        value: v.escape_debug().to_string(),
+        value: check::printable(v),
         help: "such a value would be changed or misread by rsync or cpp; rename it".into(),
         reason,
         span: v.span(),
@@ -322,7 +322,10 @@ fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<
         }
         let tag = check::to_tag(&format!("{}_{}", client.as_str(), name.as_str()));
         if let Err(reason) = check::lcfg_tag(&tag) {
-            cx.err(file, AnalyzeError::InvalidTag { tag: tag.clone(), span: client.span(), reason });
+            // An invalid host name is reported on its own; its tags would only repeat it.
+            if check::dns_name(client).is_ok() {
+                cx.err(file, AnalyzeError::InvalidTag { tag: tag.clone(), span: client.span(), reason });
+            }
             continue;
         }
         let path = build_path(cx, file, decl, tag, name);
@@ -343,7 +346,7 @@ fn build_path(cx: &mut Cx, file: FileId, decl: &Sp<PathDecl>, tag: String, name:
             let s = t.size.as_ref().and_then(|s| size(cx, file, s));
             for pat in &t.exclude {
                 if let Err(reason) = check::exclude(pat) {
-                    cx.err(file, AnalyzeError::InvalidExclude { pattern: pat.escape_debug().to_string(), reason, span: pat.span() });
+                    cx.err(file, AnalyzeError::InvalidExclude { pattern: check::printable(pat), reason, span: pat.span() });
                 }
             }
             let checksum = t.checksum.as_ref().is_some_and(|c| **c);
@@ -358,7 +361,7 @@ fn check_plain_path(cx: &mut Cx, file: FileId, p: &str, span: SourceSpan) {
         Ok(()) => {}
         Err(None) => cx.err(file, AnalyzeError::RelativePath { path: p.to_string(), span }),
         Err(Some(reason)) => cx.err(file, AnalyzeError::UnsafeValue {
-            value: p.escape_debug().to_string(),
+            value: check::printable(p),
             help: "such a value would be changed or misread by rsync or cpp; rename it".into(),
             reason,
             span,

@@ -50,9 +50,23 @@ fn classify(text: &str, e: YamlError) -> SyntaxError {
         return SyntaxError::MissingKey { key: rest.trim_matches('`').to_string(), span };
     }
     if is_type_error(&message) {
-        return SyntaxError::WrongType { message, span };
+        return SyntaxError::WrongType { message: type_message(message), span };
     }
     SyntaxError::Yaml { message, span }
+}
+
+/// serde's terse integer messages, said for people.
+fn type_message(message: String) -> String {
+    let range = |t: &str| match t {
+        "u16" => Some("a whole number from 0 to 65535"),
+        "u32" => Some("a whole number from 0 to 4294967295"),
+        "u64" => Some("a whole number of bytes"),
+        _ => None,
+    };
+    match message.strip_prefix("invalid ").and_then(range) {
+        Some(expected) => format!("expected {expected}"),
+        None => message,
+    }
 }
 
 fn is_type_error(message: &str) -> bool {
