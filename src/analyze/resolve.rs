@@ -138,7 +138,7 @@ fn collect_hosts<'a>(
     cross_role_conflicts(cx, &servers, &mut clients);
     let mut decls = Decls { servers: Vec::new(), clients: Vec::new() };
     for h in &servers {
-        let server = build_server(cx, h, &sites[h.site.0 as usize].1);
+        let server = build_server(cx, h, sites[h.site.0 as usize].1);
         model.sites[h.site.0 as usize].servers.push(crate::model::ServerId(model.servers.len() as u32));
         model.servers.push(server);
         decls.servers.push((h.file, h.name, h.decl));
@@ -232,9 +232,9 @@ fn addresses(cx: &mut Cx, file: FileId, a: Option<&Sp<Addresses>>) -> Vec<String
     let mut out = Vec::new();
     for (text, span) in items {
         match check::address(&text) {
-            Ok(a) if !out.contains(&a) => out.push(a),
-            Ok(_) => {}
-            Err(()) => cx.err(file, AnalyzeError::InvalidAddress { text, span }),
+            Some(a) if !out.contains(&a) => out.push(a),
+            Some(_) => {}
+            None => cx.err(file, AnalyzeError::InvalidAddress { text, span }),
         }
     }
     out

@@ -185,7 +185,7 @@ pub enum PathDecl {
     /// Just the absolute path.
     Plain(String),
     /// The path with size, excludes and checksum.
-    Table(PathTable),
+    Table(Box<PathTable>),
 }
 
 /// The table form of a path.
@@ -217,7 +217,7 @@ impl<'de> Deserialize<'de> for PathDecl {
                 Ok(PathDecl::Plain(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PathDecl, A::Error> {
-                PathTable::deserialize(de::value::MapAccessDeserializer::new(map)).map(PathDecl::Table)
+                PathTable::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| PathDecl::Table(Box::new(t)))
             }
         }
         d.deserialize_any(V)
