@@ -118,6 +118,9 @@ pub fn value(v: &str) -> Result<(), String> {
     if v.contains("//") || v.contains("/*") || v.contains("*/") {
         return Err("`//`, `/*` and `*/` are comments to cpp".into());
     }
+    if v.contains(";;") {
+        return Err("`;;` separates resources in expanded LCFG macros".into());
+    }
     cpp_safe(v)
 }
 

@@ -1,9 +1,10 @@
-//! Text → Ast. Parses every inventory file of the estate (YAML through `source::from_yaml`)
+//! Text → Ast. `lcfg` holds the pest-parsed LCFG header language. Parses every inventory file of the estate (YAML through `source::from_yaml`)
 //! and turns serde-saphyr errors into our diagnostics. A file that does not parse is left out
 //! of the Ast; every file is tried, so one run reports each broken file. No I/O here.
 
 pub mod ast;
 pub mod error;
+pub mod lcfg;
 
 use miette::SourceSpan;
 
