@@ -112,6 +112,9 @@ pub fn value(v: &str) -> Result<(), String> {
     if v.contains('\\') {
         return Err("`\\` joins lines in rsyncd.conf and cpp".into());
     }
+    if v.contains("  ") {
+        return Err("cpp collapses runs of spaces into one".into());
+    }
     if let Some(q) = v.chars().find(|c| *c == '"' || *c == '\'') {
         return Err(format!("quote `{q}` breaks the line in cpp"));
     }
@@ -253,6 +256,8 @@ mod tests {
         check(value, "/a\nhosts allow = *", "control character \\n would inject a new line or setting");
         check(value, "/a\\", "`\\` joins lines in rsyncd.conf and cpp");
         check(value, "/a ", "leading or trailing white space is lost by rsync and LCFG");
+        // Found by tests/cpp_roundtrip.rs: cpp turned `/m4  M` into `/m4 M`.
+        check(value, "/m4  M", "cpp collapses runs of spaces into one");
         check(value, "/it's", "quote `'` breaks the line in cpp");
         check(value, "/x/RMIRROR_SERVERS_JCMB", "`RMIRROR_SERVERS_JCMB` looks like a macro name cpp would expand");
     }

@@ -1,0 +1,224 @@
+//! Every LCFG header mirrorc emits, run through the real C preprocessor the two ways LCFG
+//! installations plausibly do (`cpp -P -undef` and `cpp -P`, site headers on the include path),
+//! parsed with our grammar, mutations applied, and compared with the resources the Model
+//! intends — for the bundled estates and for generated ones (property test). Include guards
+//! must make a double `#include` harmless. cpp missing is a failure, never a skip.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use mirrorc::model::Model;
+use mirrorc::source::{self, SourceMap};
+use mirrorc::syntax::lcfg;
+use proptest::prelude::*;
+
+type Resources = BTreeMap<(String, String), String>;
+
+fn cpp(args: &[&str], file: &Path, include: &Path) -> String {
+    let out = Command::new("cpp")
+        .args(args)
+        .arg("-I")
+        .arg(include)
+        .arg(file)
+        .output()
+        .expect("cpp must be installed (scripts/test installs it)");
+    assert!(out.status.success(), "cpp {args:?} {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+fn evaluate(text: &str, what: &str) -> Resources {
+    let lines = lcfg::parse(text).unwrap_or_else(|e| panic!("{what}: parse errors {e:?}\n{text}"));
+    lcfg::evaluate(&lines).unwrap_or_else(|e| panic!("{what}: evaluate errors {e:?}\n{text}"))
+}
+
+fn r(map: &mut Resources, comp: &str, res: &str, value: impl Into<String>) {
+    map.insert((comp.to_string(), res.to_string()), value.into());
+}
+
+/// What a server header must say, computed from the Model (not from the template).
+fn expected_server(model: &Model, name: &str) -> Resources {
+    let s = model.server(model.find_host(name).0.expect("server"));
+    let mut m = Resources::new();
+    let mut tags = Vec::new();
+    for c in s.holds.iter().map(|id| model.client(*id)) {
+        for p in &c.paths {
+            tags.push(p.tag.clone());
+            r(&mut m, "rmirror", &format!("srchost_{}", p.tag), c.fqdn.clone());
+            r(&mut m, "rmirror", &format!("srcport_{}", p.tag), c.port.to_string());
+            r(&mut m, "rmirror", &format!("dstdir_{}", p.tag), model.dstdir(s, c, p));
+            if p.checksum {
+                r(&mut m, "rmirror", &format!("checksum_{}", p.tag), "yes");
+            }
+        }
+    }
+    tags.sort();
+    if !tags.is_empty() {
+        r(&mut m, "rmirror", "disklist", tags.join(" "));
+    }
+    r(&mut m, "rmirror", "safetylimit", s.safety_limit.to_string());
+    m
+}
+
+fn expected_client(model: &Model, name: &str) -> Resources {
+    let c = model.client(model.find_host(name).1.expect("client"));
+    let mut m = Resources::new();
+    r(&mut m, "profile", "components", "rmirrorclient");
+    r(&mut m, "rmirrorclient", "port", c.port.to_string());
+    if !c.paths.is_empty() {
+        r(&mut m, "rmirrorclient", "modules", c.paths.iter().map(|p| p.tag.as_str()).collect::<Vec<_>>().join(" "));
+    }
+    for p in &c.paths {
+        r(&mut m, "rmirrorclient", &format!("path_{}", p.tag), p.path.clone());
+    }
+    let set: Vec<_> = c.server_set.iter().map(|s| model.server(*s)).collect();
+    r(&mut m, "rmirrorclient", "servers", set.iter().map(|s| s.tag.as_str()).collect::<Vec<_>>().join(" "));
+    for s in &set {
+        r(&mut m, "rmirrorclient", &format!("serverhost_{}", s.tag), s.fqdn.clone());
+    }
+    r(&mut m, "rmirrorclient", "hostsallow", model.hosts_allow(c).join(" "));
+    m
+}
+
+fn expected_site(model: &Model, site: &str) -> Resources {
+    let s = model.sites.iter().find(|x| x.name == site).expect("site");
+    let live: Vec<_> = model.live_servers(s).collect();
+    let mut m = Resources::new();
+    if live.is_empty() {
+        return m;
+    }
+    r(&mut m, "probe", "servers", live.iter().map(|x| x.fqdn.as_str()).collect::<Vec<_>>().join(" "));
+    let mut hosts: Vec<String> = Vec::new();
+    for h in live.iter().flat_map(|x| x.access_names()) {
+        if !hosts.contains(&h) {
+            hosts.push(h);
+        }
+    }
+    r(&mut m, "probe", "allow", hosts.join(" "));
+    m
+}
+
+/// Compiles, writes the artifacts into a temp dir, and checks every header both ways.
+fn check_estate(sources: &SourceMap) {
+    let compiled = mirrorc::compile(sources).expect("emit");
+    let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();
+    let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else { panic!("estate has errors: {codes:?}") };
+    let tmp = tempfile::tempdir().expect("tmp");
+    for a in &artifacts {
+        let p = tmp.path().join(&a.path);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(&p, &a.content).expect("write");
+    }
+    let sites = tmp.path().join("lcfg/sites");
+    for a in artifacts.iter().filter(|a| a.path.starts_with("lcfg/")) {
+        let file = tmp.path().join(&a.path);
+        let stem = file.file_stem().and_then(|s| s.to_str()).expect("stem").to_string();
+        let (probe, expected) = if a.path.starts_with("lcfg/servers/") {
+            (file.clone(), expected_server(&model, &stem))
+        } else if a.path.starts_with("lcfg/clients/") {
+            (file.clone(), expected_client(&model, &stem))
+        } else {
+            let macro_name = stem.to_uppercase().replace('-', "_");
+            let probe = tmp.path().join(format!("probe-{stem}.h"));
+            let body = format!("#include \"{stem}.h\"\nprobe.servers RMIRROR_SERVERS_{macro_name}\nprobe.allow RMIRROR_HOSTS_ALLOW_{macro_name}\n");
+            let body = if expected_site(&model, &stem).is_empty() { format!("#include \"{stem}.h\"\n") } else { body };
+            fs::write(&probe, body).expect("write");
+            (probe, expected_site(&model, &stem))
+        };
+        for args in [&["-P", "-undef"][..], &["-P"][..]] {
+            let once = cpp(args, &probe, &sites);
+            assert_eq!(evaluate(&once, &a.path), expected, "{} through cpp {args:?}:\n{once}", a.path);
+            let twice_file = tmp.path().join("twice.h");
+            let inc = file.display().to_string();
+            fs::write(&twice_file, format!("#include \"{inc}\"\n#include \"{inc}\"\n")).expect("write");
+            assert_eq!(cpp(args, &twice_file, &sites), cpp(args, &file, &sites), "{}: a second #include changed the result", a.path);
+        }
+    }
+}
+
+fn load(dir: &str) -> SourceMap {
+    source::load(&[Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)]).expect("load")
+}
+
+#[test]
+fn bundled_estates_survive_cpp() {
+    for dir in ["site", "examples/at", "examples/failover", "tests/fixtures/ok/paths_table", "tests/fixtures/ok/ipv6"] {
+        check_estate(&load(dir));
+    }
+}
+
+#[test]
+fn guards_make_double_include_harmless_but_only_because_of_them() {
+    // Control: the same header without its guard really is included twice.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let h = tmp.path().join("x.h");
+    fs::write(&h, "!rmirror.disklist mADD(a_b)\n").expect("write");
+    let twice = tmp.path().join("twice.h");
+    fs::write(&twice, format!("#include \"{0}\"\n#include \"{0}\"\n", h.display())).expect("write");
+    let out = cpp(&["-P", "-undef"], &twice, tmp.path());
+    assert_eq!(out.matches("mADD(a_b)").count(), 2, "{out}");
+}
+
+#[test]
+fn a_value_cpp_would_change_is_rejected_by_check() {
+    // Without -undef, cpp turns `linux` into `1`: mirrorc must refuse such a path.
+    let mut sources = SourceMap::default();
+    sources.add("a.yaml", "site: a\nmirrored_by: [b]\nclients:\n  c1:\n    address: 10.0.0.1\n    paths:\n      x: /disk/linux\n");
+    sources.add("b.yaml", "site: b\nservers:\n  m1:\n    address: 10.0.1.1\n    store: /srv\n");
+    let compiled = mirrorc::compile(&sources).expect("emit");
+    assert!(compiled.artifacts.is_none());
+    assert!(compiled.findings.iter().any(|f| f.code() == "mirrorc::unsafe_value"));
+}
+
+/// A name part: letters, digits and inner dashes (valid DNS label).
+fn label() -> impl Strategy<Value = String> {
+    "[a-z][a-z0-9]{0,5}(-[a-z0-9]{1,4})?"
+}
+
+/// A path component: letters, digits, spaces, dots, dashes, underscores.
+fn component() -> impl Strategy<Value = String> {
+    "[A-Za-z0-9][A-Za-z0-9 ._-]{0,10}[A-Za-z0-9]"
+}
+
+fn estate_yaml() -> impl Strategy<Value = (Vec<String>, Vec<(String, Vec<(String, String)>)>, String)> {
+    let servers = prop::collection::btree_set(label(), 1..4).prop_map(|s| s.into_iter().map(|x| format!("m{x}")).collect::<Vec<_>>());
+    let paths = prop::collection::btree_map("[a-z][a-z0-9._-]{0,6}", prop::collection::vec(component(), 1..4), 1..4)
+        .prop_map(|m| m.into_iter().map(|(t, comps)| (t, format!("/{}", comps.join("/")))).collect::<Vec<_>>());
+    let clients = prop::collection::btree_map(label(), paths, 1..5).prop_map(|m| m.into_iter().map(|(k, v)| (format!("c{k}"), v)).collect::<Vec<_>>());
+    (servers, clients, label())
+}
+
+fn render_estate(servers: &[String], clients: &[(String, Vec<(String, String)>)], domain: &str) -> SourceMap {
+    let mut a = format!("site: a\ndomain: {domain}.example\nmirrored_by: [b]\nclients:\n");
+    for (i, (c, paths)) in clients.iter().enumerate() {
+        a += &format!("  {c}:\n    address: 10.0.0.{}\n    paths:\n", i + 1);
+        for (t, p) in paths {
+            a += &format!("      \"{t}\": \"{p}\"\n");
+        }
+    }
+    let mut b = "site: b\nservers:\n".to_string();
+    for (i, s) in servers.iter().enumerate() {
+        b += &format!("  {s}:\n    address: 10.0.1.{}\n    store: /srv/mirror {i}\n", i + 1);
+    }
+    let mut sources = SourceMap::default();
+    sources.add("a.yaml", a);
+    sources.add("b.yaml", b);
+    sources
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn generated_estates_survive_cpp((servers, clients, domain) in estate_yaml()) {
+        let sources = render_estate(&servers, &clients, &domain);
+        let compiled = mirrorc::compile(&sources).expect("emit");
+        // Values cpp would change must be refused by check, never emitted broken.
+        if compiled.artifacts.is_none() {
+            let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();
+            prop_assert!(codes.iter().all(|c| c == "mirrorc::unsafe_value" || c == "mirrorc::tag_collision" || c == "mirrorc::invalid_host_name"), "{codes:?}");
+            return Ok(());
+        }
+        check_estate(&sources);
+    }
+}
