@@ -68,6 +68,15 @@ enum Command {
     },
     /// Print the JSON Schema (draft-07) of an inventory file.
     Schema,
+    /// Compile in memory and let the installed rsync check every client rsyncd.conf.
+    Verify {
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Keep the scratch configs and rsync logs in this folder (default: a temporary one).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +111,7 @@ fn dispatch(command: Command) -> io::Result<u8> {
         Command::Diff { inputs, out } => diff(&inputs, &out),
         Command::Explain { host, inputs, format } => explain_host(&host, &inputs, format),
         Command::Schema => print_stdout(&schema::json_schema()).map(|_| 0),
+        Command::Verify { inputs, out } => crate::verify::command(&inputs, out.as_deref(), report),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod output;
 pub mod schema;
 pub mod source;
 pub mod syntax;
+pub mod verify;
 
 use diag::Finding;
 use emit::{Artifact, EmitError};

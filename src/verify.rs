@@ -1,0 +1,94 @@
+//! `mirrorc verify`: the installed rsync judges every generated client rsyncd.conf, because
+//! rsync's access rules fail open and rsync has no config-test flag. Each config is copied to
+//! a scratch folder with only its module paths and pid file pointed there (`remap`), then asked
+//! from many source addresses through rsync's "daemon over a remote shell" mode (`rsync`): no
+//! sockets, no root. Owns the fan-out over clients; the checks of one client live in `client`.
+
+mod client;
+mod command;
+mod error;
+mod remap;
+mod rsync;
+
+use std::io;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use crate::emit::Artifact;
+use crate::model::{Client, Model};
+use client::{ClientReport, Context};
+pub use command::command;
+pub use error::VerifyError;
+pub use rsync::{find_on_path, Rsync};
+
+/// How many clients are checked at once.
+const THREADS: usize = 2;
+
+/// Addresses tried, in order, as "a host in no inventory" (documentation ranges, RFC 5737).
+const STRANGERS: [&str; 4] = ["192.0.2.254", "198.51.100.254", "203.0.113.254", "10.255.255.254"];
+
+/// What was checked.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// rsyncd.conf files.
+    pub configs: usize,
+    /// Modules across them.
+    pub modules: usize,
+    /// rsync requests made.
+    pub checks: usize,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.configs += other.configs;
+        self.modules += other.modules;
+        self.checks += other.checks;
+    }
+}
+
+/// Checks the rsyncd.conf of every client among `artifacts`, using `work` as scratch space.
+/// Findings come back sorted by client, then in check order.
+pub fn verify(model: &Model, artifacts: &[Artifact], rsync: &Rsync, work: &Path) -> io::Result<(Vec<VerifyError>, Tally)> {
+    let stranger = stranger(model);
+    let cx = Context { model, rsync, stranger };
+    let jobs: Vec<(&Client, &Artifact)> = model
+        .clients
+        .iter()
+        .filter_map(|c| artifacts.iter().find(|a| a.path == format!("rsync/{}.conf", c.name)).map(|a| (c, a)))
+        .collect();
+    let results = run_jobs(&jobs, |(c, a)| client::check(&cx, c, &a.content, &work.join(&c.name)));
+    let mut findings = Vec::new();
+    let mut tally = Tally::default();
+    for report in results {
+        let report = report.unwrap_or_else(|| Ok(ClientReport::default()))?;
+        findings.extend(report.findings);
+        tally.add(report.tally);
+    }
+    Ok((findings, tally))
+}
+
+/// Runs `work` over `jobs` on up to `THREADS` threads; results in job order.
+fn run_jobs<J: Sync, R: Send>(jobs: &[J], work: impl Fn(&J) -> R + Sync) -> Vec<Option<R>> {
+    let slots: Vec<Mutex<Option<R>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..THREADS.min(jobs.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(i) else { break };
+                let r = work(job);
+                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
+            });
+        }
+    });
+    slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
+}
+
+/// The first stranger address that no host of the estate has.
+fn stranger(model: &Model) -> &'static str {
+    let taken = |a: &str| {
+        model.servers.iter().any(|s| s.addresses.iter().any(|x| x == a)) || model.clients.iter().any(|c| c.addresses.iter().any(|x| x == a))
+    };
+    STRANGERS.iter().copied().find(|a| !taken(a)).unwrap_or(STRANGERS[0])
+}
