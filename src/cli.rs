@@ -54,6 +54,9 @@ enum Command {
         /// Output folder to compare with.
         #[arg(short, long, default_value = "out")]
         out: PathBuf,
+        /// Compare the LCFG headers resource by resource (a reordered list is no change).
+        #[arg(long)]
+        lcfg: bool,
     },
     /// Explain one host: its server set and assignment, or what a server holds.
     Explain {
@@ -68,6 +71,24 @@ enum Command {
     },
     /// Print the JSON Schema (draft-07) of an inventory file.
     Schema,
+    /// Import a hand-kept legacy setup (site headers, server and client profiles) into site files.
+    Import {
+        /// Legacy files or folders (walked recursively).
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Folder searched for `#include`d headers (after the including file's folder).
+        #[arg(short = 'I', value_name = "DIR")]
+        include: Vec<PathBuf>,
+        /// Folder for the site files.
+        #[arg(short, long, default_value = "site")]
+        out: PathBuf,
+        /// Overwrite existing site files.
+        #[arg(long)]
+        force: bool,
+        /// Compile the result and compare it host by host with the legacy setup (exit 1 if it differs).
+        #[arg(long)]
+        check_equivalence: bool,
+    },
     /// Compile in memory and let the installed rsync check every client rsyncd.conf.
     Verify {
         /// Inventory files or folders.
@@ -108,19 +129,32 @@ fn dispatch(command: Command) -> io::Result<u8> {
     match command {
         Command::Compile { inputs, out, force } => compile(&inputs, &out, force),
         Command::Check { inputs, format, deny_warnings } => check(&inputs, format, deny_warnings),
-        Command::Diff { inputs, out } => diff(&inputs, &out),
+        Command::Diff { inputs, out, lcfg: false } => diff(&inputs, &out),
+        Command::Diff { inputs, out, lcfg: true } => output::lcfg_diff::command(&inputs, &out, report),
         Command::Explain { host, inputs, format } => explain_host(&host, &inputs, format),
         Command::Schema => print_stdout(&schema::json_schema()).map(|_| 0),
         Command::Verify { inputs, out } => crate::verify::command(&inputs, out.as_deref(), report),
+        Command::Import { inputs, include, out, force, check_equivalence } => {
+            let args = crate::import::ImportArgs { inputs, include_dirs: include, out, force, check_equivalence };
+            crate::import::command(&args, report)
+        }
     }
 }
 
 fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
     let sources = source::load(inputs)?;
+    let key = output::fresh::inputs_key(&sources);
+    if output::fresh::is_fresh(out, &key)? {
+        // Same inputs, same mirrorc, untouched outputs: report findings, write nothing.
+        let resolved = crate::resolve(&sources);
+        report(&sources, &resolved.findings);
+        eprintln!("{} is up to date", out.display());
+        return Ok(u8::from(resolved.model.is_none()));
+    }
     let compiled = crate::compile(&sources).map_err(io::Error::other)?;
     report(&sources, &compiled.findings);
     let Some(artifacts) = compiled.artifacts else { return Ok(1) };
-    let plan = output::plan(out, &artifacts)?;
+    let mut plan = output::plan(out, &artifacts)?;
     if !plan.conflicts.is_empty() && !force {
         eprintln!("error: refusing to change {}: {} file(s) would be lost", out.display(), plan.conflicts.len());
         for c in &plan.conflicts {
@@ -129,7 +163,7 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
         eprintln!("help: move hand edits into the inventory, or run again with --force to replace them");
         return Ok(2);
     }
-    output::apply(out, &artifacts, &plan)?;
+    output::apply(out, &artifacts, &mut plan, Some(key))?;
     eprintln!(
         "compiled {} files into {} ({} written, {} unchanged, {} removed)",
         artifacts.len(),
@@ -143,7 +177,7 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
 
 fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<u8> {
     let sources = source::load(inputs)?;
-    let compiled = crate::compile(&sources).map_err(io::Error::other)?;
+    let compiled = crate::resolve(&sources);
     let (errors, warnings) = diag::counts(&compiled.findings);
     match format {
         Format::Text => {

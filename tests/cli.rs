@@ -78,10 +78,29 @@ fn recompile_without_changes_touches_nothing() {
     let file = root.join("out/rsync/fpc001.conf");
     let before = fs::metadata(&file).and_then(|m| m.modified()).expect("mtime");
     std::thread::sleep(std::time::Duration::from_millis(20));
+    let manifest = fs::read(root.join("out/.mirrorc-manifest.json")).expect("manifest");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 0);
+    assert!(stderr(&o).contains("out is up to date"), "{}", stderr(&o));
+    assert_eq!(fs::metadata(&file).and_then(|m| m.modified()).expect("mtime"), before);
+    assert_eq!(fs::read(root.join("out/.mirrorc-manifest.json")).expect("manifest"), manifest);
+    // A changed comment in the inventory is a new input: full path, but still no file rewritten.
+    let forum = root.join("site/forum.yaml");
+    fs::write(&forum, fs::read_to_string(&forum).expect("read") + "# a comment\n").expect("write");
+    let o = mirrorc(&["compile"], &root);
     assert!(stderr(&o).contains("(0 written,"), "{}", stderr(&o));
     assert_eq!(fs::metadata(&file).and_then(|m| m.modified()).expect("mtime"), before);
+}
+
+#[test]
+fn up_to_date_check_still_notices_a_hand_edit() {
+    let (_t, root) = estate();
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    assert!(stderr(&mirrorc(&["compile"], &root)).contains("up to date"));
+    fs::write(root.join("out/hosts-allow/fpc001"), "*\n").expect("edit");
+    let o = mirrorc(&["compile"], &root);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("hosts-allow/fpc001: edited by hand"), "{}", stderr(&o));
 }
 
 #[test]

@@ -29,8 +29,8 @@ struct DiskView<'a> {
 
 /// `lcfg/servers/<server>.h` for every non-retired server.
 pub fn servers(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    let live = model.servers.iter().filter(|s| s.state != ServerState::Retired);
-    live.map(|s| server(model, s)).collect()
+    let live: Vec<&Server> = model.servers.iter().filter(|s| s.state != ServerState::Retired).collect();
+    crate::par::map_min(&live, 2, |s| server(model, s)).into_iter().collect()
 }
 
 fn server(model: &Model, s: &Server) -> Result<Artifact, EmitError> {
@@ -79,7 +79,7 @@ struct SetView<'a> {
 
 /// `lcfg/clients/<client>.h` for every client.
 pub fn clients(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    model.clients.iter().map(|c| client(model, c)).collect()
+    crate::par::map(&model.clients, |c| client(model, c)).into_iter().collect()
 }
 
 fn client(model: &Model, c: &Client) -> Result<Artifact, EmitError> {

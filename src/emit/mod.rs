@@ -37,14 +37,25 @@ pub enum EmitError {
 
 /// Emits every output file of the estate, sorted by path.
 pub fn emit(model: &Model) -> Result<Vec<Artifact>, EmitError> {
+    // The spanning map is one large serial job: build it beside the parallel rest.
+    let (map, rest) = std::thread::scope(|s| {
+        let map = s.spawn(|| spanning_map::file(model));
+        let rest = emit_files(model);
+        (map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), rest)
+    });
+    let mut out = rest?;
+    out.push(map);
+    out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+fn emit_files(model: &Model) -> Result<Vec<Artifact>, EmitError> {
     let mut out = Vec::new();
     out.extend(lcfg::servers(model)?);
     out.extend(lcfg::clients(model)?);
     out.extend(lcfg::sites(model)?);
     out.extend(rsyncd::configs(model)?);
     out.extend(hosts_allow::files(model));
-    out.push(spanning_map::file(model));
-    out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 

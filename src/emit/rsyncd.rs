@@ -32,7 +32,7 @@ struct ModuleView<'a> {
 
 /// `rsync/<client>.conf` for every client.
 pub fn configs(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    model.clients.iter().map(|c| config(model, c)).collect()
+    crate::par::map(&model.clients, |c| config(model, c)).into_iter().collect()
 }
 
 fn config(model: &Model, c: &Client) -> Result<Artifact, EmitError> {

@@ -19,6 +19,30 @@ pub struct Manifest {
     pub version: u32,
     /// Relative path → hex SHA-256.
     pub files: BTreeMap<String, String>,
+    /// Key of the inputs and mirrorc build that produced the files (see `fresh`).
+    #[serde(default)]
+    pub inputs: Option<String>,
+    /// Relative path → size and mtime seen right after writing (see `fresh`).
+    #[serde(default)]
+    pub stamps: BTreeMap<String, Stamp>,
+}
+
+/// Size and modification time of a file, as `stat` reports them.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: u64,
+}
+
+impl Stamp {
+    /// Stamp of a file, `None` when it cannot be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(Stamp { size: meta.len(), mtime_ns: u64::try_from(mtime.as_nanos()).ok()? })
+    }
 }
 
 impl Manifest {
@@ -27,7 +51,7 @@ impl Manifest {
         match std::fs::read_to_string(dir.join(NAME)) {
             Ok(text) => serde_json::from_str(&text)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", dir.join(NAME).display()))),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest { version: 1, files: BTreeMap::new() }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest { version: 1, ..Manifest::default() }),
             Err(e) => Err(e),
         }
     }

@@ -5,6 +5,8 @@
 //! touched, so a refused compile changes nothing.
 
 pub mod diff;
+pub mod fresh;
+pub mod lcfg_diff;
 pub mod manifest;
 
 use std::fs;
@@ -42,17 +44,16 @@ pub struct Plan {
 pub fn plan(dir: &Path, artifacts: &[Artifact]) -> io::Result<Plan> {
     let old = Manifest::read(dir)?;
     let mut plan = Plan { manifest: Manifest { version: 1, ..Manifest::default() }, ..Plan::default() };
-    for (i, a) in artifacts.iter().enumerate() {
-        let new_hash = manifest::hash(a.content.as_bytes());
-        match read_existing(&dir.join(&a.path))? {
-            Some(disk) if disk == a.content.as_bytes() => plan.unchanged += 1,
-            Some(disk) => {
-                if old.files.get(&a.path) != Some(&manifest::hash(&disk)) {
-                    plan.conflicts.push(conflict(&a.path, old.files.contains_key(&a.path)));
-                }
+    let states = crate::par::map(artifacts, |a| compare(dir, a, &old));
+    for (i, (a, state)) in artifacts.iter().zip(states).enumerate() {
+        let (state, new_hash) = state?;
+        match state {
+            FileState::Same => plan.unchanged += 1,
+            FileState::Ours | FileState::Missing => plan.write.push(i),
+            FileState::Edited => {
+                plan.conflicts.push(conflict(&a.path, old.files.contains_key(&a.path)));
                 plan.write.push(i);
             }
-            None => plan.write.push(i),
         }
         plan.manifest.files.insert(a.path.clone(), new_hash);
     }
@@ -68,6 +69,29 @@ pub fn plan(dir: &Path, artifacts: &[Artifact]) -> io::Result<Plan> {
         }
     }
     Ok(plan)
+}
+
+/// How a file on disk relates to the artifact that would replace it.
+enum FileState {
+    /// Already has the new content.
+    Same,
+    /// Differs, but is exactly what mirrorc wrote last time.
+    Ours,
+    /// Differs from both the new content and the manifest: edited by hand or not ours.
+    Edited,
+    /// Not there.
+    Missing,
+}
+
+fn compare(dir: &Path, a: &Artifact, old: &Manifest) -> io::Result<(FileState, String)> {
+    let new_hash = manifest::hash(a.content.as_bytes());
+    let state = match read_existing(&dir.join(&a.path))? {
+        None => FileState::Missing,
+        Some(disk) if disk == a.content.as_bytes() => FileState::Same,
+        Some(disk) if old.files.get(&a.path) == Some(&manifest::hash(&disk)) => FileState::Ours,
+        Some(_) => FileState::Edited,
+    };
+    Ok((state, new_hash))
 }
 
 fn conflict(path: &str, generated: bool) -> Conflict {
@@ -87,35 +111,55 @@ fn read_existing(path: &Path) -> io::Result<Option<Vec<u8>>> {
     }
 }
 
-/// Carries out a plan (the caller has dealt with conflicts).
-pub fn apply(dir: &Path, artifacts: &[Artifact], plan: &Plan) -> io::Result<()> {
+/// Carries out a plan (the caller has dealt with conflicts), recording `inputs` (the key of
+/// the inputs, see [`fresh`]) and every file's stamp in the manifest.
+pub fn apply(dir: &Path, artifacts: &[Artifact], plan: &mut Plan, inputs: Option<String>) -> io::Result<()> {
     fs::create_dir_all(dir).map_err(|e| with_path(dir, e))?;
-    for i in &plan.write {
-        let a = &artifacts[*i];
-        write_atomic(&dir.join(&a.path), a.content.as_bytes())?;
+    let mut parents: Vec<PathBuf> = plan.write.iter().filter_map(|i| dir.join(&artifacts[*i].path).parent().map(Path::to_path_buf)).collect();
+    parents.sort();
+    parents.dedup();
+    for p in &parents {
+        fs::create_dir_all(p).map_err(|e| with_path(p, e))?;
     }
+    let written = crate::par::map(&plan.write, |i| {
+        let a = &artifacts[*i];
+        write_in_place(&dir.join(&a.path), a.content.as_bytes())
+    });
+    written.into_iter().collect::<io::Result<Vec<()>>>()?;
     for path in &plan.remove {
         let full = dir.join(path);
         fs::remove_file(&full).map_err(|e| with_path(&full, e))?;
         remove_empty_parents(dir, &full);
     }
+    let paths: Vec<&String> = plan.manifest.files.keys().collect();
+    let stamps = crate::par::map(&paths, |p| manifest::Stamp::of(&dir.join(p)).map(|s| ((*p).clone(), s)));
+    plan.manifest.stamps = stamps.into_iter().flatten().collect();
+    plan.manifest.inputs = inputs;
     if !plan.write.is_empty() || !plan.remove.is_empty() || Manifest::read(dir)? != plan.manifest {
         write_atomic(&dir.join(manifest::NAME), plan.manifest.to_text().as_bytes())?;
     }
     Ok(())
 }
 
-/// Writes a file through a temporary file in the same folder and a rename, mode 0644.
+/// Writes a file through a temporary file in the same folder and a rename, mode 0644,
+/// creating the folder first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     fs::create_dir_all(&parent).map_err(|e| with_path(&parent, e))?;
-    let mut tmp = tempfile::Builder::new().prefix(".mirrorc-").tempfile_in(&parent).map_err(|e| with_path(&parent, e))?;
+    write_in_place(path, bytes)
+}
+
+/// [`write_atomic`] for a file whose folder exists: the rename publishes a finished file.
+fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".mirrorc-").tempfile_in(parent).map_err(|e| with_path(parent, e))?;
     tmp.write_all(bytes).map_err(|e| with_path(path, e))?;
-    set_mode_0644(tmp.as_file())?;
+    set_mode_0644(tmp.as_file()).map_err(|e| with_path(path, e))?;
     tmp.persist(path).map_err(|e| with_path(path, e.error))?;
     Ok(())
 }
 
+/// Sets 0644 explicitly: creation modes are cut by the umask, and tempfile creates 0600.
 #[cfg(unix)]
 fn set_mode_0644(file: &fs::File) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;

@@ -17,8 +17,10 @@ use error::SyntaxError;
 pub fn parse(sources: &SourceMap) -> (Ast, Vec<Finding>) {
     let mut ast = Ast::default();
     let mut findings = Vec::new();
-    for (id, file) in sources.iter() {
-        match parse_file(&file.text) {
+    let files: Vec<(FileId, &str)> = sources.iter().map(|(id, f)| (id, f.text.as_str())).collect();
+    let parsed = crate::par::map_min(&files, 2, |(id, text)| (*id, parse_file(text)));
+    for (id, result) in parsed {
+        match result {
             Ok(site) => ast.files.push((id, site)),
             Err(e) => findings.push(Finding::new(id, e)),
         }

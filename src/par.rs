@@ -1,0 +1,44 @@
+//! Order-preserving parallel map over a slice with scoped std threads (no thread pool, no
+//! extra dependency). Results come back in input order, so output bytes never depend on
+//! scheduling. Used where work is large and independent: parsing files, rendering, writing.
+
+use std::num::NonZeroUsize;
+use std::thread;
+
+/// Work below this many items runs on the calling thread (threads cost more than they save).
+const MIN_PARALLEL: usize = 64;
+
+/// How many threads to use: the machine's parallelism, capped at 8.
+pub fn threads() -> usize {
+    thread::available_parallelism().map_or(1, NonZeroUsize::get).min(8)
+}
+
+/// Applies `f` to every item, in parallel chunks; results are in input order.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_min(items, MIN_PARALLEL, f)
+}
+
+/// Like [`map`], parallel from `min` items on (1 for few but heavy items such as files).
+pub fn map_min<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let n = threads();
+    if n < 2 || items.len() < min.max(2) {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(n);
+    let f = &f;
+    thread::scope(|s| {
+        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_input_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        let out = super::map(&items, |x| x * 2);
+        assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(super::map_min(&[3, 1, 2], 1, |x| x + 1), vec![4, 2, 3]);
+    }
+}
