@@ -79,7 +79,7 @@ pub enum AnalyzeError {
 
     /// Two paths that map to the same rmirror tag / rsync module.
     #[error("tag `{tag}` is produced by two paths: `{first}` and `{second}`")]
-    #[diagnostic(code(mirrorc::tag_collision), help("rename one path tag or client; `-` and `.` both become `_` in tags"))]
+    #[diagnostic(code(mirrorc::tag_collision), help("rename one path tag or client; `-` and `.` both become `_` in tags, and rsync merges module names that differ only in case"))]
     TagCollision { tag: String, first: String, second: String, #[label("also becomes `{tag}`")] span: SourceSpan },
 
     /// A path that is not absolute.

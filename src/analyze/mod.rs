@@ -49,13 +49,15 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     (ok.then_some(model), findings)
 }
 
-/// Two paths anywhere in the estate that map to one rmirror tag.
+/// Two paths anywhere in the estate that map to one rmirror tag. Compared without case:
+/// rsync merges module names that differ only in case when it reads rsyncd.conf.
 fn tag_collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
-    let mut seen: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    let mut seen: BTreeMap<String, (usize, &str)> = BTreeMap::new();
     for (ci, client) in model.clients.iter().enumerate() {
         for path in &client.paths {
-            let Some((first_client, first_name)) = seen.get(path.tag.as_str()).copied() else {
-                seen.insert(&path.tag, (ci, &path.name));
+            let key = path.tag.to_ascii_lowercase();
+            let Some((first_client, first_name)) = seen.get(&key).copied() else {
+                seen.insert(key, (ci, &path.name));
                 continue;
             };
             let (file, _, decl) = decls.clients[ci];
