@@ -50,6 +50,10 @@ pub fn command(args: &ImportArgs, report: Reporter) -> io::Result<u8> {
     }
     let sources = write(&args.out, &files)?;
     eprintln!("imported {} site(s) into {}", files.len(), args.out.display());
+    let (dropped, _) = diag::counts(&imported.findings);
+    if dropped > 0 {
+        eprintln!("note: the {dropped} error(s) above are legacy items missing from the imported inventory; add them by hand");
+    }
     let compiled = crate::compile(&sources).map_err(io::Error::other)?;
     report(&sources, &compiled.findings);
     let mut failed = diag::has_errors(&imported.findings) || compiled.model.is_none();
@@ -59,20 +63,12 @@ pub fn command(args: &ImportArgs, report: Reporter) -> io::Result<u8> {
     Ok(u8::from(failed))
 }
 
-/// Writes every file (through a temporary file and a rename) and returns them as sources.
+/// Writes every file (atomically, mode 0644) and returns them as sources.
 fn write(out: &Path, files: &[(String, String)]) -> io::Result<SourceMap> {
-    std::fs::create_dir_all(out).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", out.display())))?;
     let mut sources = SourceMap::default();
     for (name, text) in files {
         let path = out.join(name);
-        let mut tmp = tempfile::NamedTempFile::new_in(out)?;
-        tmp.write_all(text.as_bytes())?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644))?;
-        }
-        tmp.persist(&path).map_err(|e| io::Error::new(e.error.kind(), format!("{}: {}", path.display(), e.error)))?;
+        crate::output::write_atomic(&path, text.as_bytes())?;
         sources.add(path.display().to_string(), text.clone());
     }
     Ok(sources)

@@ -74,12 +74,17 @@ impl Legacy {
         Finding::new(file, make(span))
     }
 
-    /// The part of a virtual range that spells `needle` (the whole range if it does not).
+    /// The first place in a virtual range that spells `needle` as a whole word (the whole
+    /// range if none does).
     pub fn narrow(&self, range: &Range<usize>, needle: &str) -> Range<usize> {
         let (file, span) = self.locate(range);
         let text = &self.sources.file(file).text;
         let local = text.get(span.offset()..span.offset() + span.len()).unwrap_or_default();
-        match local.find(needle) {
+        let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+        let found = local.match_indices(needle).map(|(i, _)| i).find(|&i| {
+            !word(local[..i].chars().next_back()) && !word(local[i + needle.len()..].chars().next())
+        });
+        match found {
             Some(i) if !needle.is_empty() => range.start + i..range.start + i + needle.len(),
             _ => range.clone(),
         }

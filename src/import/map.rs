@@ -132,7 +132,8 @@ impl<'a> Mapper<'a> {
             self.safety_limit(&site, profile);
             let all = res(profile, "checksum").is_some_and(|r| r.value == "yes");
             for tag in disks.map(|d| d.tags.clone()).unwrap_or_default() {
-                self.disk(host, profile, all, &tag.value, &tag.span);
+                let span = self.legacy.narrow(&tag.span, &tag.value);
+                self.disk(host, profile, all, &tag.value, &span);
             }
         }
     }

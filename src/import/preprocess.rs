@@ -54,7 +54,9 @@ fn with_cpp(legacy: &mut Legacy, id: FileId) -> Result<Vec<Line>, crate::diag::F
     let out = cmd.arg(&path).output().map_err(|e| fail(legacy, format!("cannot run cpp: {e}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
-        return Err(fail(legacy, stderr.lines().next().unwrap_or("exit status").to_string()));
+        // cpp prefixes `file:line:col: fatal error: `; the label already shows the file.
+        let first = stderr.lines().next().unwrap_or("exit status");
+        return Err(fail(legacy, first.rsplit("error: ").next().unwrap_or(first).to_string()));
     }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (plain, origins) = strip_markers(&text);

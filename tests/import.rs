@@ -1,0 +1,200 @@
+//! `mirrorc import` and `mirrorc diff --lcfg` through the real binary: the legacy example
+//! imports into an inventory that checks clean and is equivalent, a seeded difference is
+//! named, nothing is overwritten without `--force`, the output is deterministic, every
+//! import diagnostic renders as snapshotted (fixtures under tests/fixtures/import/), and the
+//! semantic LCFG diff ignores reordering but names a removed tag.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mirrorc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mirrorc"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("run mirrorc")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for e in fs::read_dir(from).expect("read_dir") {
+        let p = e.expect("entry").path();
+        let dest = to.join(p.file_name().expect("name"));
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            fs::copy(&p, &dest).expect("copy");
+        }
+    }
+}
+
+/// Every file of a folder, by name.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").path())
+        .map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), fs::read(&p).expect("read")))
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn legacy_example_imports_checks_clean_and_is_equivalent() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = mirrorc(&["import", "examples/legacy", "-o", s(&out), "--check-equivalence"]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "", "no differences expected");
+    assert!(stderr(&o).contains("equivalent: 4 client(s) admit and 5 server(s) pull the same"), "{}", stderr(&o));
+    let names: Vec<String> = contents(&out).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["at.yaml", "forum.yaml", "jcmb.yaml"]);
+    let check = mirrorc(&["check", "--deny-warnings", s(&out)]);
+    assert_eq!(code(&check), 0, "{}", stderr(&check));
+}
+
+#[test]
+fn seeded_difference_is_reported_by_name() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let legacy = tmp.path().join("legacy");
+    copy_dir(&root().join("examples/legacy"), &legacy);
+    let header = legacy.join("sites/jcmb.h");
+    let text = fs::read_to_string(&header).expect("jcmb.h");
+    let seeded = text.replace("jmirror1.inf.ed.ac.uk jmirror2.inf.ed.ac.uk", "jmirror1.inf.ed.ac.uk");
+    assert_ne!(text, seeded, "the seed must change the define");
+    fs::write(&header, seeded).expect("write");
+    let o = mirrorc(&["import", s(&legacy), "-o", s(&tmp.path().join("site")), "--check-equivalence"]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "jmirror2: pulls fpc002_home only in the legacy setup\n");
+    assert!(stderr(&o).contains("server `jmirror2` is in no RMIRROR_SERVERS_<SITE> list"), "{}", stderr(&o));
+}
+
+#[test]
+fn existing_inventory_files_are_not_overwritten_without_force() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    fs::create_dir(&out).expect("mkdir");
+    fs::write(out.join("jcmb.yaml"), "site: jcmb\n").expect("write");
+    let o = mirrorc(&["import", "examples/legacy", "-o", s(&out)]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("refusing to overwrite 1 existing inventory file(s)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("jcmb.yaml"), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(out.join("jcmb.yaml")).expect("read"), "site: jcmb\n");
+    assert!(!out.join("at.yaml").exists(), "nothing may be written when refusing");
+    let forced = mirrorc(&["import", "examples/legacy", "-o", s(&out), "--force"]);
+    assert_eq!(code(&forced), 0, "{}", stderr(&forced));
+    assert_ne!(fs::read_to_string(out.join("jcmb.yaml")).expect("read"), "site: jcmb\n");
+}
+
+#[test]
+fn import_is_deterministic() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let o = mirrorc(&["import", "examples/legacy", "-o", s(out)]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    assert_eq!(contents(&a), contents(&b));
+    let jcmb = fs::read_to_string(a.join("jcmb.yaml")).expect("read");
+    insta::assert_snapshot!("imported_jcmb_yaml", jcmb);
+}
+
+#[test]
+fn legacy_files_needing_cpp_are_imported_through_cpp() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("site");
+    let o = mirrorc(&["import", "tests/fixtures/import/ok-needs_cpp", "-o", s(&out), "--check-equivalence"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let a = fs::read_to_string(out.join("a.yaml")).expect("a.yaml");
+    assert!(a.contains("safety_limit: 90"), "cpp must evaluate `#if RMIRROR_LEVEL * 2 < 1` as true:\n{a}");
+}
+
+#[test]
+fn import_diagnostics() {
+    insta::glob!("fixtures/import/import_*", |dir| {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let out = tmp.path().join("site");
+        let rel = dir.strip_prefix(root()).expect("fixture under the crate");
+        let o = mirrorc(&["import", s(rel), "-o", s(&out), "--check-equivalence"]);
+        let text = format!("exit {}\n--- stdout\n{}--- stderr\n{}", code(&o), stdout(&o), stderr(&o));
+        insta::assert_snapshot!(text.replace(s(&out), "[OUT]"));
+    });
+}
+
+/// Compiles the bundled estate into a temp output folder.
+fn compiled() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let o = mirrorc(&["compile", "site", "-o", s(&out)]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    (tmp, out)
+}
+
+#[test]
+fn lcfg_diff_ignores_a_reordered_list() {
+    let (_tmp, out) = compiled();
+    let same = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
+    assert_eq!(code(&same), 0, "{}{}", stdout(&same), stderr(&same));
+    let header = out.join("lcfg/servers/jmirror1.h");
+    let text = fs::read_to_string(&header).expect("header");
+    let line = text.lines().find(|l| l.starts_with("!rmirror.disklist mADD(")).expect("disk list");
+    let tags: Vec<&str> = line.trim_start_matches("!rmirror.disklist mADD(").trim_end_matches(')').split(' ').collect();
+    assert!(tags.len() > 1, "need a list to reorder: {line}");
+    let reversed: Vec<&str> = tags.iter().rev().copied().collect();
+    fs::write(&header, text.replace(line, &format!("!rmirror.disklist mADD({})", reversed.join(" ")))).expect("write");
+    let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(stdout(&o), "");
+    let plain = mirrorc(&["diff", "site", "-o", s(&out)]);
+    assert_eq!(code(&plain), 1, "the line diff does see the reordering");
+}
+
+#[test]
+fn lcfg_diff_names_a_removed_tag() {
+    let (_tmp, out) = compiled();
+    let header = out.join("lcfg/servers/jmirror1.h");
+    let text = fs::read_to_string(&header).expect("header");
+    let line = text.lines().find(|l| l.starts_with("!rmirror.disklist mADD(")).expect("disk list");
+    let tags: Vec<&str> = line.trim_start_matches("!rmirror.disklist mADD(").trim_end_matches(')').split(' ').collect();
+    let (dropped, kept) = tags.split_first().expect("a tag");
+    fs::write(&header, text.replace(line, &format!("!rmirror.disklist mADD({})", kept.join(" ")))).expect("write");
+    let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert_eq!(stdout(&o), format!("lcfg/servers/jmirror1.h:\n  rmirror.disklist: +{dropped}\n"));
+}
+
+#[test]
+fn lcfg_diff_names_a_removed_server_in_a_site_list() {
+    let (_tmp, out) = compiled();
+    let header = out.join("lcfg/sites/jcmb.h");
+    let text = fs::read_to_string(&header).expect("header");
+    let edited = text.replacen(" jmirror2.inf.ed.ac.uk", "", 1);
+    assert_ne!(text, edited);
+    fs::write(&header, edited).expect("write");
+    let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stdout(&o).contains("#define RMIRROR_SERVERS_JCMB: +jmirror2.inf.ed.ac.uk"), "{}", stdout(&o));
+}
