@@ -128,14 +128,42 @@ pub fn run() -> ExitCode {
 fn dispatch(command: Command) -> io::Result<u8> {
     match command {
         Command::Compile { inputs, out, force } => compile(&inputs, &out, force),
-        Command::Check { inputs, format, deny_warnings } => check(&inputs, format, deny_warnings),
-        Command::Diff { inputs, out, lcfg: false } => diff(&inputs, &out),
-        Command::Diff { inputs, out, lcfg: true } => output::lcfg_diff::command(&inputs, &out, report),
-        Command::Explain { host, inputs, format } => explain_host(&host, &inputs, format),
+        Command::Check {
+            inputs,
+            format,
+            deny_warnings,
+        } => check(&inputs, format, deny_warnings),
+        Command::Diff {
+            inputs,
+            out,
+            lcfg: false,
+        } => diff(&inputs, &out),
+        Command::Diff {
+            inputs,
+            out,
+            lcfg: true,
+        } => output::lcfg_diff::command(&inputs, &out, report),
+        Command::Explain {
+            host,
+            inputs,
+            format,
+        } => explain_host(&host, &inputs, format),
         Command::Schema => print_stdout(&schema::json_schema()).map(|_| 0),
         Command::Verify { inputs, out } => crate::verify::command(&inputs, out.as_deref(), report),
-        Command::Import { inputs, include, out, force, check_equivalence } => {
-            let args = crate::import::ImportArgs { inputs, include_dirs: include, out, force, check_equivalence };
+        Command::Import {
+            inputs,
+            include,
+            out,
+            force,
+            check_equivalence,
+        } => {
+            let args = crate::import::ImportArgs {
+                inputs,
+                include_dirs: include,
+                out,
+                force,
+                check_equivalence,
+            };
             crate::import::command(&args, report)
         }
     }
@@ -153,14 +181,22 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
     }
     let compiled = crate::compile(&sources).map_err(io::Error::other)?;
     report(&sources, &compiled.findings);
-    let Some(artifacts) = compiled.artifacts else { return Ok(1) };
+    let Some(artifacts) = compiled.artifacts else {
+        return Ok(1);
+    };
     let mut plan = output::plan(out, &artifacts)?;
     if !plan.conflicts.is_empty() && !force {
-        eprintln!("error: refusing to change {}: {} file(s) would be lost", out.display(), plan.conflicts.len());
+        eprintln!(
+            "error: refusing to change {}: {} file(s) would be lost",
+            out.display(),
+            plan.conflicts.len()
+        );
         for c in &plan.conflicts {
             eprintln!("  {}: {}", out.join(&c.path).display(), c.reason);
         }
-        eprintln!("help: move hand edits into the inventory, or run again with --force to replace them");
+        eprintln!(
+            "help: move hand edits into the inventory, or run again with --force to replace them"
+        );
         return Ok(2);
     }
     output::apply(out, &artifacts, &mut plan, Some(key))?;
@@ -183,11 +219,15 @@ fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<
         Format::Text => {
             report(&sources, &compiled.findings);
             if errors == 0 && warnings == 0 {
-                eprintln!("ok: {} file(s) checked, no findings", sources.iter().count());
+                eprintln!(
+                    "ok: {} file(s) checked, no findings",
+                    sources.iter().count()
+                );
             }
         }
         Format::Json => {
-            let json = serde_json::to_string_pretty(&diag::to_json(&sources, &compiled.findings)).map_err(io::Error::other)?;
+            let json = serde_json::to_string_pretty(&diag::to_json(&sources, &compiled.findings))
+                .map_err(io::Error::other)?;
             print_stdout(&(json + "\n"))?;
         }
     }
@@ -198,7 +238,9 @@ fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
     let sources = source::load(inputs)?;
     let compiled = crate::compile(&sources).map_err(io::Error::other)?;
     report(&sources, &compiled.findings);
-    let Some(artifacts) = compiled.artifacts else { return Ok(1) };
+    let Some(artifacts) = compiled.artifacts else {
+        return Ok(1);
+    };
     let report = output::diff::diff(out, &artifacts)?;
     print_stdout(&report.render())?;
     if report.is_empty() {
@@ -209,7 +251,9 @@ fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
 
 fn explain_host(host: &str, inputs: &[PathBuf], format: Format) -> io::Result<u8> {
     let sources = source::load(inputs)?;
-    let Compiled { findings, model, .. } = crate::resolve(&sources);
+    let Compiled {
+        findings, model, ..
+    } = crate::resolve(&sources);
     let Some(model) = model else {
         report(&sources, &findings);
         return Ok(1);
@@ -220,7 +264,9 @@ fn explain_host(host: &str, inputs: &[PathBuf], format: Format) -> io::Result<u8
     };
     match format {
         Format::Text => print_stdout(&explain::render(&e))?,
-        Format::Json => print_stdout(&(serde_json::to_string_pretty(&e).map_err(io::Error::other)? + "\n"))?,
+        Format::Json => {
+            print_stdout(&(serde_json::to_string_pretty(&e).map_err(io::Error::other)? + "\n"))?
+        }
     }
     Ok(0)
 }
@@ -239,8 +285,13 @@ fn report(sources: &SourceMap, findings: &[Finding]) {
 }
 
 fn text_style() -> TextStyle {
-    let color = io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|_| color).unwrap_or(100);
+    let color =
+        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|_| color)
+        .unwrap_or(100);
     TextStyle { color, width }
 }
 

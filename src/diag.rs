@@ -23,16 +23,28 @@ pub struct Finding {
 impl Finding {
     /// A finding in `file`.
     pub fn new(file: FileId, diag: impl Diagnostic + Send + Sync + 'static) -> Self {
-        Finding { file: Some(file), diag: Box::new(diag), related: Vec::new() }
+        Finding {
+            file: Some(file),
+            diag: Box::new(diag),
+            related: Vec::new(),
+        }
     }
 
     /// A finding not tied to a file.
     pub fn global(diag: impl Diagnostic + Send + Sync + 'static) -> Self {
-        Finding { file: None, diag: Box::new(diag), related: Vec::new() }
+        Finding {
+            file: None,
+            diag: Box::new(diag),
+            related: Vec::new(),
+        }
     }
 
     /// Adds a related note in another file.
-    pub fn with_related(mut self, file: FileId, diag: impl Diagnostic + Send + Sync + 'static) -> Self {
+    pub fn with_related(
+        mut self,
+        file: FileId,
+        diag: impl Diagnostic + Send + Sync + 'static,
+    ) -> Self {
         self.related.push(Finding::new(file, diag));
         self
     }
@@ -49,7 +61,11 @@ impl Finding {
 
     /// Position used for sorting: file, then byte offset of the first label.
     fn sort_key(&self) -> (Option<FileId>, usize, String) {
-        let offset = self.diag.labels().and_then(|mut l| l.next()).map_or(0, |l| l.offset());
+        let offset = self
+            .diag
+            .labels()
+            .and_then(|mut l| l.next())
+            .map_or(0, |l| l.offset());
         (self.file, offset, self.code())
     }
 }
@@ -61,8 +77,14 @@ pub fn sort(findings: &mut [Finding]) {
 
 /// Counts of errors and warnings.
 pub fn counts(findings: &[Finding]) -> (usize, usize) {
-    let errors = findings.iter().filter(|f| f.severity() == Severity::Error).count();
-    let warnings = findings.iter().filter(|f| f.severity() == Severity::Warning).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity() == Severity::Warning)
+        .count();
     (errors, warnings)
 }
 
@@ -79,7 +101,11 @@ pub fn summary(findings: &[Finding]) -> Option<String> {
         (0, 0) => None,
         (0, w) => Some(format!("warning: {} emitted", plural(w, "warning"))),
         (e, 0) => Some(format!("error: aborting due to {}", plural(e, "error"))),
-        (e, w) => Some(format!("error: aborting due to {}; {}", plural(e, "error"), plural(w, "warning"))),
+        (e, w) => Some(format!(
+            "error: aborting due to {}; {}",
+            plural(e, "error"),
+            plural(w, "warning")
+        )),
     }
 }
 
@@ -94,8 +120,14 @@ pub struct TextStyle {
 
 /// Renders findings rustc-style, one after another, related notes after their finding.
 pub fn render_text(sources: &SourceMap, findings: &[Finding], style: TextStyle) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false);
     let mut out = String::new();
     for f in findings {
         render_one(&handler, sources, f, &mut out);
@@ -106,12 +138,20 @@ pub fn render_text(sources: &SourceMap, findings: &[Finding], style: TextStyle) 
     out
 }
 
-fn render_one(handler: &GraphicalReportHandler, sources: &SourceMap, f: &Finding, out: &mut String) {
+fn render_one(
+    handler: &GraphicalReportHandler,
+    sources: &SourceMap,
+    f: &Finding,
+    out: &mut String,
+) {
     let source = f.file.map(|id| {
         let file = sources.file(id);
         NamedSource::new(file.name.clone(), file.text.clone())
     });
-    let view = WithSource { diag: &*f.diag, source };
+    let view = WithSource {
+        diag: &*f.diag,
+        source,
+    };
     if handler.render_report(out, &view).is_err() {
         let _ = writeln!(out, "{}", f.diag);
     }
@@ -208,7 +248,11 @@ fn json_one(sources: &SourceMap, f: &Finding) -> JsonFinding {
     let raw: Vec<miette::LabeledSpan> = f.diag.labels().map(|l| l.collect()).unwrap_or_default();
     let primary_index = raw.iter().position(|l| l.primary()).unwrap_or(0);
     let labels: Vec<JsonLabel> = match f.file {
-        Some(id) => raw.iter().enumerate().map(|(i, l)| json_label(sources, id, l, i == primary_index)).collect(),
+        Some(id) => raw
+            .iter()
+            .enumerate()
+            .map(|(i, l)| json_label(sources, id, l, i == primary_index))
+            .collect(),
         None => Vec::new(),
     };
     let first = labels.get(primary_index);
@@ -231,7 +275,12 @@ fn json_one(sources: &SourceMap, f: &Finding) -> JsonFinding {
     }
 }
 
-fn json_label(sources: &SourceMap, id: FileId, l: &miette::LabeledSpan, primary: bool) -> JsonLabel {
+fn json_label(
+    sources: &SourceMap,
+    id: FileId,
+    l: &miette::LabeledSpan,
+    primary: bool,
+) -> JsonLabel {
     let (line, column) = sources.line_col(id, l.offset());
     let (end_line, end_column) = sources.line_col(id, l.offset() + l.len());
     JsonLabel {

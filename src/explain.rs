@@ -78,12 +78,20 @@ fn client_view(model: &Model, c: &Client) -> ClientView {
         site: model.site(c.site).name.clone(),
         fqdn: c.fqdn.clone(),
         port: c.port,
-        mirrored_by: c.mirrored_by.iter().map(|s| model.site(*s).name.clone()).collect(),
+        mirrored_by: c
+            .mirrored_by
+            .iter()
+            .map(|s| model.site(*s).name.clone())
+            .collect(),
         server_set: names(model, &c.server_set),
         assigned: names(model, &c.assigned),
         pinned: names(model, &c.pinned),
         hosts_allow: model.hosts_allow(c),
-        modules: c.paths.iter().map(|p| (p.tag.clone(), p.path.clone())).collect(),
+        modules: c
+            .paths
+            .iter()
+            .map(|p| (p.tag.clone(), p.path.clone()))
+            .collect(),
     }
 }
 
@@ -97,16 +105,31 @@ fn server_view(model: &Model, s: &Server) -> ServerView {
             .holds
             .iter()
             .map(|c| model.client(*c))
-            .map(|c| (c.name.clone(), c.paths.iter().map(|p| p.tag.clone()).collect()))
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.paths.iter().map(|p| p.tag.clone()).collect(),
+                )
+            })
             .collect(),
-        eligible: s.eligible.iter().map(|c| model.client(*c).name.clone()).collect(),
+        eligible: s
+            .eligible
+            .iter()
+            .map(|c| model.client(*c).name.clone())
+            .collect(),
     }
 }
 
 /// Human-readable form.
 pub fn render(e: &Explanation) -> String {
     let mut out = String::new();
-    let list = |v: &[String]| if v.is_empty() { "(none)".to_string() } else { v.join(" ") };
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "(none)".to_string()
+        } else {
+            v.join(" ")
+        }
+    };
     if let Some(c) = &e.client {
         out += &format!("client {} ({}), site {}\n", e.host, c.fqdn, c.site);
         out += &format!("  mirrored by:  {}\n", list(&c.mirrored_by));
@@ -123,7 +146,10 @@ pub fn render(e: &Explanation) -> String {
         }
     }
     if let Some(s) = &e.server {
-        out += &format!("server {} ({}), site {}, {}\n", e.host, s.fqdn, s.site, s.state);
+        out += &format!(
+            "server {} ({}), site {}, {}\n",
+            e.host, s.fqdn, s.site, s.state
+        );
         out += &format!("  addresses:    {}\n", list(&s.addresses));
         out += &format!("  holds:        {} clients\n", s.holds.len());
         for (client, tags) in &s.holds {

@@ -37,12 +37,18 @@ pub struct Compiled {
 /// Parses, analyzes and emits. Stops between stages when a stage found errors.
 pub fn compile(sources: &SourceMap) -> Result<Compiled, EmitError> {
     let model = resolve(sources);
-    let Compiled { findings, model, .. } = model;
+    let Compiled {
+        findings, model, ..
+    } = model;
     let artifacts = match &model {
         Some(m) => Some(emit::emit(m)?),
         None => None,
     };
-    Ok(Compiled { findings, model, artifacts })
+    Ok(Compiled {
+        findings,
+        model,
+        artifacts,
+    })
 }
 
 /// Parses and analyzes only (what `check` and `explain` need).
@@ -50,10 +56,17 @@ pub fn resolve(sources: &SourceMap) -> Compiled {
     let (ast, mut findings) = syntax::parse(sources);
     if diag::has_errors(&findings) {
         diag::sort(&mut findings);
-        return Compiled { findings, ..Compiled::default() };
+        return Compiled {
+            findings,
+            ..Compiled::default()
+        };
     }
     let (model, more) = analyze::analyze(&ast);
     findings.extend(more);
     diag::sort(&mut findings);
-    Compiled { findings, model, artifacts: None }
+    Compiled {
+        findings,
+        model,
+        artifacts: None,
+    }
 }

@@ -172,18 +172,35 @@ impl Model {
 
     /// Server dstdir of a client path: `<store>/<client>/<path tag>`.
     pub fn dstdir(&self, server: &Server, client: &Client, path: &ClientPath) -> String {
-        format!("{}/{}/{}", server.store.trim_end_matches('/'), client.name, path.name)
+        format!(
+            "{}/{}/{}",
+            server.store.trim_end_matches('/'),
+            client.name,
+            path.name
+        )
     }
 
     /// Looks a host up by name: a server, a client, or both.
     pub fn find_host(&self, name: &str) -> (Option<ServerId>, Option<ClientId>) {
-        let server = self.servers.binary_search_by(|s| s.name.as_str().cmp(name)).ok();
-        let client = self.clients.binary_search_by(|c| c.name.as_str().cmp(name)).ok();
-        (server.map(|i| ServerId(i as u32)), client.map(|i| ClientId(i as u32)))
+        let server = self
+            .servers
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok();
+        let client = self
+            .clients
+            .binary_search_by(|c| c.name.as_str().cmp(name))
+            .ok();
+        (
+            server.map(|i| ServerId(i as u32)),
+            client.map(|i| ClientId(i as u32)),
+        )
     }
 
     /// Non-retired servers of a site.
     pub fn live_servers<'a>(&'a self, site: &'a Site) -> impl Iterator<Item = &'a Server> + 'a {
-        site.servers.iter().map(|id| self.server(*id)).filter(|s| s.state != ServerState::Retired)
+        site.servers
+            .iter()
+            .map(|id| self.server(*id))
+            .filter(|s| s.state != ServerState::Retired)
     }
 }

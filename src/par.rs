@@ -10,7 +10,9 @@ const MIN_PARALLEL: usize = 64;
 
 /// How many threads to use: the machine's parallelism, capped at 8.
 pub fn threads() -> usize {
-    thread::available_parallelism().map_or(1, NonZeroUsize::get).min(8)
+    thread::available_parallelism()
+        .map_or(1, NonZeroUsize::get)
+        .min(8)
 }
 
 /// Applies `f` to every item, in parallel chunks; results are in input order.
@@ -27,8 +29,14 @@ pub fn map_min<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + 
     let chunk = items.len().div_ceil(n);
     let f = &f;
     thread::scope(|s| {
-        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
     })
 }
 

@@ -32,7 +32,10 @@ pub struct SourceMap {
 impl SourceMap {
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        self.files.push(SourceFile { name: name.into(), text: text.into() });
+        self.files.push(SourceFile {
+            name: name.into(),
+            text: text.into(),
+        });
         FileId(self.files.len() as u32 - 1)
     }
 
@@ -43,7 +46,10 @@ impl SourceMap {
 
     /// All files with their ids.
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     /// 1-based line and column (in characters) of a byte offset of a file.
@@ -72,7 +78,10 @@ pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
         }
     }
     let rest = &text[start..];
-    let col_bytes = rest.char_indices().nth(col.saturating_sub(1)).map_or(rest.len(), |(i, _)| i);
+    let col_bytes = rest
+        .char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
     start + col_bytes
 }
 
@@ -195,10 +204,17 @@ impl From<serde_saphyr::Error> for YamlError {
         let span = loc.and_then(|l| {
             let s = l.span();
             let off = s.byte_offset()? as usize;
-            Some(SourceSpan::new(off.into(), s.byte_len().unwrap_or(0) as usize))
+            Some(SourceSpan::new(
+                off.into(),
+                s.byte_len().unwrap_or(0) as usize,
+            ))
         });
         let line_col = loc.map(|l| (l.line() as usize, l.column() as usize));
-        YamlError { message: plain_message(e), span, line_col }
+        YamlError {
+            message: plain_message(e),
+            span,
+            line_col,
+        }
     }
 }
 
@@ -228,10 +244,16 @@ pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
             let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(input)
                 .map_err(|e| io_error(input, e))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
+                .filter(|p| {
+                    p.is_file()
+                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                })
                 .collect();
             if found.is_empty() {
-                let e = std::io::Error::new(std::io::ErrorKind::NotFound, "no *.yaml or *.yml inventory files in this folder");
+                let e = std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no *.yaml or *.yml inventory files in this folder",
+                );
                 return Err(io_error(input, e));
             }
             found.sort();
@@ -243,7 +265,12 @@ pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
     let mut map = SourceMap::default();
     for p in paths {
         let bytes = std::fs::read(&p).map_err(|e| io_error(&p, e))?;
-        let text = String::from_utf8(bytes).map_err(|_| io_error(&p, std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text")))?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            io_error(
+                &p,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
+            )
+        })?;
         map.add(p.display().to_string(), text);
     }
     Ok(map)

@@ -26,7 +26,12 @@ pub use rsync::{find_on_path, Rsync};
 const THREADS: usize = 2;
 
 /// Addresses tried, in order, as "a host in no inventory" (documentation ranges, RFC 5737).
-const STRANGERS: [&str; 4] = ["192.0.2.254", "198.51.100.254", "203.0.113.254", "10.255.255.254"];
+const STRANGERS: [&str; 4] = [
+    "192.0.2.254",
+    "198.51.100.254",
+    "203.0.113.254",
+    "10.255.255.254",
+];
 
 /// What was checked.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -49,15 +54,31 @@ impl Tally {
 
 /// Checks the rsyncd.conf of every client among `artifacts`, using `work` as scratch space.
 /// Findings come back sorted by client, then in check order.
-pub fn verify(model: &Model, artifacts: &[Artifact], rsync: &Rsync, work: &Path) -> io::Result<(Vec<VerifyError>, Tally)> {
+pub fn verify(
+    model: &Model,
+    artifacts: &[Artifact],
+    rsync: &Rsync,
+    work: &Path,
+) -> io::Result<(Vec<VerifyError>, Tally)> {
     let stranger = stranger(model);
-    let cx = Context { model, rsync, stranger };
+    let cx = Context {
+        model,
+        rsync,
+        stranger,
+    };
     let jobs: Vec<(&Client, &Artifact)> = model
         .clients
         .iter()
-        .filter_map(|c| artifacts.iter().find(|a| a.path == format!("rsync/{}.conf", c.name)).map(|a| (c, a)))
+        .filter_map(|c| {
+            artifacts
+                .iter()
+                .find(|a| a.path == format!("rsync/{}.conf", c.name))
+                .map(|a| (c, a))
+        })
         .collect();
-    let results = run_jobs(&jobs, |(c, a)| client::check(&cx, c, &a.content, &work.join(&c.name)));
+    let results = run_jobs(&jobs, |(c, a)| {
+        client::check(&cx, c, &a.content, &work.join(&c.name))
+    });
     let mut findings = Vec::new();
     let mut tally = Tally::default();
     for report in results {
@@ -82,13 +103,27 @@ fn run_jobs<J: Sync, R: Send>(jobs: &[J], work: impl Fn(&J) -> R + Sync) -> Vec<
             });
         }
     });
-    slots.into_iter().map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner())).collect()
+    slots
+        .into_iter()
+        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect()
 }
 
 /// The first stranger address that no host of the estate has.
 fn stranger(model: &Model) -> &'static str {
     let taken = |a: &str| {
-        model.servers.iter().any(|s| s.addresses.iter().any(|x| x == a)) || model.clients.iter().any(|c| c.addresses.iter().any(|x| x == a))
+        model
+            .servers
+            .iter()
+            .any(|s| s.addresses.iter().any(|x| x == a))
+            || model
+                .clients
+                .iter()
+                .any(|c| c.addresses.iter().any(|x| x == a))
     };
-    STRANGERS.iter().copied().find(|a| !taken(a)).unwrap_or(STRANGERS[0])
+    STRANGERS
+        .iter()
+        .copied()
+        .find(|a| !taken(a))
+        .unwrap_or(STRANGERS[0])
 }

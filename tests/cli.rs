@@ -50,7 +50,10 @@ fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.strip_prefix(dir).expect("prefix").to_path_buf(), fs::read(&p).expect("read")));
+                out.push((
+                    p.strip_prefix(dir).expect("prefix").to_path_buf(),
+                    fs::read(&p).expect("read"),
+                ));
             }
         }
     }
@@ -63,12 +66,23 @@ fn compile_writes_every_output_kind_with_mode_0644() {
     let (_t, root) = estate();
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    for f in ["lcfg/servers/jmirror1.h", "lcfg/clients/fpc001.h", "lcfg/sites/jcmb.h", "rsync/fpc001.conf", "hosts-allow/fpc001", "spanning-map.json"] {
+    for f in [
+        "lcfg/servers/jmirror1.h",
+        "lcfg/clients/fpc001.h",
+        "lcfg/sites/jcmb.h",
+        "rsync/fpc001.conf",
+        "hosts-allow/fpc001",
+        "spanning-map.json",
+    ] {
         let meta = fs::metadata(root.join("out").join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
         use std::os::unix::fs::PermissionsExt;
         assert_eq!(meta.permissions().mode() & 0o777, 0o644, "{f}");
     }
-    assert!(stderr(&o).contains("written, 0 unchanged, 0 removed"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("written, 0 unchanged, 0 removed"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -76,20 +90,39 @@ fn recompile_without_changes_touches_nothing() {
     let (_t, root) = estate();
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
     let file = root.join("out/rsync/fpc001.conf");
-    let before = fs::metadata(&file).and_then(|m| m.modified()).expect("mtime");
+    let before = fs::metadata(&file)
+        .and_then(|m| m.modified())
+        .expect("mtime");
     std::thread::sleep(std::time::Duration::from_millis(20));
     let manifest = fs::read(root.join("out/.mirrorc-manifest.json")).expect("manifest");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 0);
     assert!(stderr(&o).contains("out is up to date"), "{}", stderr(&o));
-    assert_eq!(fs::metadata(&file).and_then(|m| m.modified()).expect("mtime"), before);
-    assert_eq!(fs::read(root.join("out/.mirrorc-manifest.json")).expect("manifest"), manifest);
+    assert_eq!(
+        fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        before
+    );
+    assert_eq!(
+        fs::read(root.join("out/.mirrorc-manifest.json")).expect("manifest"),
+        manifest
+    );
     // A changed comment in the inventory is a new input: full path, but still no file rewritten.
     let forum = root.join("site/forum.yaml");
-    fs::write(&forum, fs::read_to_string(&forum).expect("read") + "# a comment\n").expect("write");
+    fs::write(
+        &forum,
+        fs::read_to_string(&forum).expect("read") + "# a comment\n",
+    )
+    .expect("write");
     let o = mirrorc(&["compile"], &root);
     assert!(stderr(&o).contains("(0 written,"), "{}", stderr(&o));
-    assert_eq!(fs::metadata(&file).and_then(|m| m.modified()).expect("mtime"), before);
+    assert_eq!(
+        fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .expect("mtime"),
+        before
+    );
 }
 
 #[test]
@@ -100,7 +133,11 @@ fn up_to_date_check_still_notices_a_hand_edit() {
     fs::write(root.join("out/hosts-allow/fpc001"), "*\n").expect("edit");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("hosts-allow/fpc001: edited by hand"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hosts-allow/fpc001: edited by hand"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -111,15 +148,31 @@ fn hand_edited_file_is_refused_then_forced() {
     fs::write(&edited, "hosts allow = *\n").expect("edit");
     // A change in the inventory that would rewrite other files too.
     let forum = root.join("site/forum.yaml");
-    fs::write(&forum, fs::read_to_string(&forum).expect("read").replace("8873", "8875")).expect("write");
+    fs::write(
+        &forum,
+        fs::read_to_string(&forum)
+            .expect("read")
+            .replace("8873", "8875"),
+    )
+    .expect("write");
     let before = tree(&root.join("out"));
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("rsync/fpc001.conf: edited by hand"), "{}", stderr(&o));
-    assert_eq!(tree(&root.join("out")), before, "a refused compile changed out/");
+    assert!(
+        stderr(&o).contains("rsync/fpc001.conf: edited by hand"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        tree(&root.join("out")),
+        before,
+        "a refused compile changed out/"
+    );
     let o = mirrorc(&["compile", "--force"], &root);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    assert!(fs::read_to_string(&edited).expect("read").contains("hosts deny = *"));
+    assert!(fs::read_to_string(&edited)
+        .expect("read")
+        .contains("hosts deny = *"));
 }
 
 #[test]
@@ -129,8 +182,15 @@ fn file_not_generated_by_mirrorc_is_not_overwritten() {
     fs::write(root.join("out/rsync/fpc001.conf"), "mine\n").expect("write");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("not generated by mirrorc"), "{}", stderr(&o));
-    assert_eq!(fs::read_to_string(root.join("out/rsync/fpc001.conf")).expect("read"), "mine\n");
+    assert!(
+        stderr(&o).contains("not generated by mirrorc"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("out/rsync/fpc001.conf")).expect("read"),
+        "mine\n"
+    );
 }
 
 #[test]
@@ -141,7 +201,9 @@ fn removed_client_files_are_deleted_but_only_ours() {
     let forum = root.join("site/forum.yaml");
     let text = fs::read_to_string(&forum).expect("read");
     let start = text.find("\n  fweb1:").expect("fweb1 in forum.yaml");
-    let end = text[start + 1..].find("\n  f").map_or(text.len(), |i| start + 1 + i);
+    let end = text[start + 1..]
+        .find("\n  f")
+        .map_or(text.len(), |i| start + 1 + i);
     fs::write(&forum, format!("{}{}", &text[..start], &text[end..])).expect("write");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -156,11 +218,25 @@ fn inventory_error_leaves_output_untouched() {
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
     let before = tree(&root.join("out"));
     let forum = root.join("site/forum.yaml");
-    fs::write(&forum, fs::read_to_string(&forum).expect("read").replace("mirrored_by: [jcmb]", "mirrored_by: [jcbm]")).expect("write");
+    fs::write(
+        &forum,
+        fs::read_to_string(&forum)
+            .expect("read")
+            .replace("mirrored_by: [jcmb]", "mirrored_by: [jcbm]"),
+    )
+    .expect("write");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 1);
-    assert!(stderr(&o).contains("mirrorc::unknown_site"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("did you mean `jcmb`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("mirrorc::unknown_site"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("did you mean `jcmb`?"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(tree(&root.join("out")), before);
 }
 
@@ -171,12 +247,26 @@ fn check_exit_codes_and_formats() {
     let warn = "tests/fixtures/errors/system_rsync_port-client";
     assert_eq!(code(&mirrorc(&["check", warn], here)), 0);
     assert_eq!(code(&mirrorc(&["check", warn, "--deny-warnings"], here)), 1);
-    let o = mirrorc(&["check", "tests/fixtures/errors/unknown_site-typo", "--format", "json"], here);
+    let o = mirrorc(
+        &[
+            "check",
+            "tests/fixtures/errors/unknown_site-typo",
+            "--format",
+            "json",
+        ],
+        here,
+    );
     assert_eq!(code(&o), 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(json[0]["code"], "mirrorc::unknown_site");
-    assert_eq!((json[0]["line"].as_u64(), json[0]["column"].as_u64()), (Some(3), Some(19)));
-    let o = mirrorc(&["check", "tests/fixtures/errors/duplicate_key-client"], here);
+    assert_eq!(
+        (json[0]["line"].as_u64(), json[0]["column"].as_u64()),
+        (Some(3), Some(19))
+    );
+    let o = mirrorc(
+        &["check", "tests/fixtures/errors/duplicate_key-client"],
+        here,
+    );
     assert_eq!(code(&o), 1);
     insta::assert_snapshot!(stderr(&o));
 }
@@ -184,13 +274,22 @@ fn check_exit_codes_and_formats() {
 #[test]
 fn every_finding_of_a_run_is_reported_together() {
     let tmp = tempfile::tempdir().expect("tmp");
-    fs::write(tmp.path().join("jcmb.yaml"), "site: jcmb\nservers:\n  jmirror1:\n    address: 192.0.2.300\n    store: disk\n").expect("write");
+    fs::write(
+        tmp.path().join("jcmb.yaml"),
+        "site: jcmb\nservers:\n  jmirror1:\n    address: 192.0.2.300\n    store: disk\n",
+    )
+    .expect("write");
     let forum = "site: forum\nmirrored_by: [jcbm]\nclients:\n  fpc001:\n    port: 0\n    paths:\n      home: /disk/linux\n  fpc002:\n    port: 873\n    mirrored_by: [jcmb]\n    paths:\n      home: /disk/home\n";
     fs::write(tmp.path().join("forum.yaml"), forum).expect("write");
     let o = mirrorc(&["check", ".", "--format", "json"], tmp.path());
     assert_eq!(code(&o), 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    let codes: Vec<&str> = json.as_array().expect("array").iter().filter_map(|f| f["code"].as_str()).collect();
+    let codes: Vec<&str> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
     let want = [
         "mirrorc::unknown_site",
         "mirrorc::invalid_port",
@@ -203,7 +302,11 @@ fn every_finding_of_a_run_is_reported_together() {
         assert!(codes.contains(&w), "{w} missing from {codes:?}");
     }
     let o = mirrorc(&["check", "."], tmp.path());
-    assert!(stderr(&o).ends_with("error: aborting due to 6 errors; 1 warning\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).ends_with("error: aborting due to 6 errors; 1 warning\n"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -263,7 +366,12 @@ fn closed_stdout_is_not_an_error() {
         .expect("spawn");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
 
@@ -276,16 +384,29 @@ fn schema_validates_every_example_inventory_and_rejects_a_bad_one() {
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
     let validator = jsonschema::draft7::new(&schema).expect("valid schema");
     let mut files = Vec::new();
-    for dir in ["site", "examples/at", "examples/failover", "tests/fixtures/ok/minimal", "tests/fixtures/ok/paths_table", "tests/fixtures/ok/ipv6", "tests/fixtures/ok/copies_and_pins"] {
+    for dir in [
+        "site",
+        "examples/at",
+        "examples/failover",
+        "tests/fixtures/ok/minimal",
+        "tests/fixtures/ok/paths_table",
+        "tests/fixtures/ok/ipv6",
+        "tests/fixtures/ok/copies_and_pins",
+    ] {
         for e in fs::read_dir(here.join(dir)).expect("dir") {
             files.push(e.expect("entry").path());
         }
     }
     for f in &files {
-        let value: serde_json::Value = mirrorc::source::from_yaml(&fs::read_to_string(f).expect("read")).expect("yaml");
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        let value: serde_json::Value =
+            mirrorc::source::from_yaml(&fs::read_to_string(f).expect("read")).expect("yaml");
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", f.display());
     }
-    let bad: serde_json::Value = mirrorc::source::from_yaml("site: x\nservers:\n  a:\n    adress: 1.2.3.4\n").expect("yaml");
+    let bad: serde_json::Value =
+        mirrorc::source::from_yaml("site: x\nservers:\n  a:\n    adress: 1.2.3.4\n").expect("yaml");
     assert!(!validator.is_valid(&bad));
 }

@@ -24,7 +24,12 @@ fn cpp(args: &[&str], file: &Path, include: &Path) -> String {
         .arg(file)
         .output()
         .expect("cpp must be installed (scripts/test installs it)");
-    assert!(out.status.success(), "cpp {args:?} {}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cpp {args:?} {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf8")
 }
 
@@ -45,9 +50,24 @@ fn expected_server(model: &Model, name: &str) -> Resources {
     for c in s.holds.iter().map(|id| model.client(*id)) {
         for p in &c.paths {
             tags.push(p.tag.clone());
-            r(&mut m, "rmirror", &format!("srchost_{}", p.tag), c.fqdn.clone());
-            r(&mut m, "rmirror", &format!("srcport_{}", p.tag), c.port.to_string());
-            r(&mut m, "rmirror", &format!("dstdir_{}", p.tag), model.dstdir(s, c, p));
+            r(
+                &mut m,
+                "rmirror",
+                &format!("srchost_{}", p.tag),
+                c.fqdn.clone(),
+            );
+            r(
+                &mut m,
+                "rmirror",
+                &format!("srcport_{}", p.tag),
+                c.port.to_string(),
+            );
+            r(
+                &mut m,
+                "rmirror",
+                &format!("dstdir_{}", p.tag),
+                model.dstdir(s, c, p),
+            );
             if p.checksum {
                 r(&mut m, "rmirror", &format!("checksum_{}", p.tag), "yes");
             }
@@ -67,17 +87,49 @@ fn expected_client(model: &Model, name: &str) -> Resources {
     r(&mut m, "profile", "components", "rmirrorclient");
     r(&mut m, "rmirrorclient", "port", c.port.to_string());
     if !c.paths.is_empty() {
-        r(&mut m, "rmirrorclient", "modules", c.paths.iter().map(|p| p.tag.as_str()).collect::<Vec<_>>().join(" "));
+        r(
+            &mut m,
+            "rmirrorclient",
+            "modules",
+            c.paths
+                .iter()
+                .map(|p| p.tag.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
     for p in &c.paths {
-        r(&mut m, "rmirrorclient", &format!("path_{}", p.tag), p.path.clone());
+        r(
+            &mut m,
+            "rmirrorclient",
+            &format!("path_{}", p.tag),
+            p.path.clone(),
+        );
     }
     let set: Vec<_> = c.server_set.iter().map(|s| model.server(*s)).collect();
-    r(&mut m, "rmirrorclient", "servers", set.iter().map(|s| s.tag.as_str()).collect::<Vec<_>>().join(" "));
+    r(
+        &mut m,
+        "rmirrorclient",
+        "servers",
+        set.iter()
+            .map(|s| s.tag.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     for s in &set {
-        r(&mut m, "rmirrorclient", &format!("serverhost_{}", s.tag), s.fqdn.clone());
+        r(
+            &mut m,
+            "rmirrorclient",
+            &format!("serverhost_{}", s.tag),
+            s.fqdn.clone(),
+        );
     }
-    r(&mut m, "rmirrorclient", "hostsallow", model.hosts_allow(c).join(" "));
+    r(
+        &mut m,
+        "rmirrorclient",
+        "hostsallow",
+        model.hosts_allow(c).join(" "),
+    );
     m
 }
 
@@ -88,7 +140,15 @@ fn expected_site(model: &Model, site: &str) -> Resources {
     if live.is_empty() {
         return m;
     }
-    r(&mut m, "probe", "servers", live.iter().map(|x| x.fqdn.as_str()).collect::<Vec<_>>().join(" "));
+    r(
+        &mut m,
+        "probe",
+        "servers",
+        live.iter()
+            .map(|x| x.fqdn.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     let mut hosts: Vec<String> = Vec::new();
     for h in live.iter().flat_map(|x| x.access_names()) {
         if !hosts.contains(&h) {
@@ -103,7 +163,9 @@ fn expected_site(model: &Model, site: &str) -> Resources {
 fn check_estate(sources: &SourceMap) {
     let compiled = mirrorc::compile(sources).expect("emit");
     let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();
-    let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else { panic!("estate has errors: {codes:?}") };
+    let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else {
+        panic!("estate has errors: {codes:?}")
+    };
     let tmp = tempfile::tempdir().expect("tmp");
     for a in &artifacts {
         let p = tmp.path().join(&a.path);
@@ -113,7 +175,11 @@ fn check_estate(sources: &SourceMap) {
     let sites = tmp.path().join("lcfg/sites");
     for a in artifacts.iter().filter(|a| a.path.starts_with("lcfg/")) {
         let file = tmp.path().join(&a.path);
-        let stem = file.file_stem().and_then(|s| s.to_str()).expect("stem").to_string();
+        let stem = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("stem")
+            .to_string();
         let (probe, expected) = if a.path.starts_with("lcfg/servers/") {
             (file.clone(), expected_server(&model, &stem))
         } else if a.path.starts_with("lcfg/clients/") {
@@ -122,17 +188,35 @@ fn check_estate(sources: &SourceMap) {
             let macro_name = stem.to_uppercase().replace('-', "_");
             let probe = tmp.path().join(format!("probe-{stem}.h"));
             let body = format!("#include \"{stem}.h\"\nprobe.servers RMIRROR_SERVERS_{macro_name}\nprobe.allow RMIRROR_HOSTS_ALLOW_{macro_name}\n");
-            let body = if expected_site(&model, &stem).is_empty() { format!("#include \"{stem}.h\"\n") } else { body };
+            let body = if expected_site(&model, &stem).is_empty() {
+                format!("#include \"{stem}.h\"\n")
+            } else {
+                body
+            };
             fs::write(&probe, body).expect("write");
             (probe, expected_site(&model, &stem))
         };
         for args in [&["-P", "-undef"][..], &["-P"][..]] {
             let once = cpp(args, &probe, &sites);
-            assert_eq!(evaluate(&once, &a.path), expected, "{} through cpp {args:?}:\n{once}", a.path);
+            assert_eq!(
+                evaluate(&once, &a.path),
+                expected,
+                "{} through cpp {args:?}:\n{once}",
+                a.path
+            );
             let twice_file = tmp.path().join("twice.h");
             let inc = file.display().to_string();
-            fs::write(&twice_file, format!("#include \"{inc}\"\n#include \"{inc}\"\n")).expect("write");
-            assert_eq!(cpp(args, &twice_file, &sites), cpp(args, &file, &sites), "{}: a second #include changed the result", a.path);
+            fs::write(
+                &twice_file,
+                format!("#include \"{inc}\"\n#include \"{inc}\"\n"),
+            )
+            .expect("write");
+            assert_eq!(
+                cpp(args, &twice_file, &sites),
+                cpp(args, &file, &sites),
+                "{}: a second #include changed the result",
+                a.path
+            );
         }
     }
 }
@@ -143,7 +227,13 @@ fn load(dir: &str) -> SourceMap {
 
 #[test]
 fn bundled_estates_survive_cpp() {
-    for dir in ["site", "examples/at", "examples/failover", "tests/fixtures/ok/paths_table", "tests/fixtures/ok/ipv6"] {
+    for dir in [
+        "site",
+        "examples/at",
+        "examples/failover",
+        "tests/fixtures/ok/paths_table",
+        "tests/fixtures/ok/ipv6",
+    ] {
         check_estate(&load(dir));
     }
 }
@@ -155,7 +245,11 @@ fn guards_make_double_include_harmless_but_only_because_of_them() {
     let h = tmp.path().join("x.h");
     fs::write(&h, "!rmirror.disklist mADD(a_b)\n").expect("write");
     let twice = tmp.path().join("twice.h");
-    fs::write(&twice, format!("#include \"{0}\"\n#include \"{0}\"\n", h.display())).expect("write");
+    fs::write(
+        &twice,
+        format!("#include \"{0}\"\n#include \"{0}\"\n", h.display()),
+    )
+    .expect("write");
     let out = cpp(&["-P", "-undef"], &twice, tmp.path());
     assert_eq!(out.matches("mADD(a_b)").count(), 2, "{out}");
 }
@@ -165,10 +259,16 @@ fn a_value_cpp_would_change_is_rejected_by_check() {
     // Without -undef, cpp turns `linux` into `1`: mirrorc must refuse such a path.
     let mut sources = SourceMap::default();
     sources.add("a.yaml", "site: a\nmirrored_by: [b]\nclients:\n  c1:\n    address: 10.0.0.1\n    paths:\n      x: /disk/linux\n");
-    sources.add("b.yaml", "site: b\nservers:\n  m1:\n    address: 10.0.1.1\n    store: /srv\n");
+    sources.add(
+        "b.yaml",
+        "site: b\nservers:\n  m1:\n    address: 10.0.1.1\n    store: /srv\n",
+    );
     let compiled = mirrorc::compile(&sources).expect("emit");
     assert!(compiled.artifacts.is_none());
-    assert!(compiled.findings.iter().any(|f| f.code() == "mirrorc::unsafe_value"));
+    assert!(compiled
+        .findings
+        .iter()
+        .any(|f| f.code() == "mirrorc::unsafe_value"));
 }
 
 /// A name part: letters, digits and inner dashes (valid DNS label).
@@ -185,14 +285,31 @@ fn component() -> impl Strategy<Value = String> {
 type Clients = Vec<(String, Vec<(String, String)>)>;
 
 fn estate_yaml() -> impl Strategy<Value = (Vec<String>, Clients, String)> {
-    let servers = prop::collection::btree_set(label(), 1..4).prop_map(|s| s.into_iter().map(|x| format!("m{x}")).collect::<Vec<_>>());
-    let paths = prop::collection::btree_map("[a-z][a-z0-9._-]{0,6}", prop::collection::vec(component(), 1..4), 1..4)
-        .prop_map(|m| m.into_iter().map(|(t, comps)| (t, format!("/{}", comps.join("/")))).collect::<Vec<_>>());
-    let clients = prop::collection::btree_map(label(), paths, 1..5).prop_map(|m| m.into_iter().map(|(k, v)| (format!("c{k}"), v)).collect::<Vec<_>>());
+    let servers = prop::collection::btree_set(label(), 1..4)
+        .prop_map(|s| s.into_iter().map(|x| format!("m{x}")).collect::<Vec<_>>());
+    let paths = prop::collection::btree_map(
+        "[a-z][a-z0-9._-]{0,6}",
+        prop::collection::vec(component(), 1..4),
+        1..4,
+    )
+    .prop_map(|m| {
+        m.into_iter()
+            .map(|(t, comps)| (t, format!("/{}", comps.join("/"))))
+            .collect::<Vec<_>>()
+    });
+    let clients = prop::collection::btree_map(label(), paths, 1..5).prop_map(|m| {
+        m.into_iter()
+            .map(|(k, v)| (format!("c{k}"), v))
+            .collect::<Vec<_>>()
+    });
     (servers, clients, label())
 }
 
-fn render_estate(servers: &[String], clients: &[(String, Vec<(String, String)>)], domain: &str) -> SourceMap {
+fn render_estate(
+    servers: &[String],
+    clients: &[(String, Vec<(String, String)>)],
+    domain: &str,
+) -> SourceMap {
     let mut a = format!("site: a\ndomain: {domain}.example\nmirrored_by: [b]\nclients:\n");
     for (i, (c, paths)) in clients.iter().enumerate() {
         a += &format!("  {c}:\n    address: 10.0.0.{}\n    paths:\n", i + 1);
@@ -202,7 +319,10 @@ fn render_estate(servers: &[String], clients: &[(String, Vec<(String, String)>)]
     }
     let mut b = "site: b\nservers:\n".to_string();
     for (i, s) in servers.iter().enumerate() {
-        b += &format!("  {s}:\n    address: 10.0.1.{}\n    store: /srv/mirror {i}\n", i + 1);
+        b += &format!(
+            "  {s}:\n    address: 10.0.1.{}\n    store: /srv/mirror {i}\n",
+            i + 1
+        );
     }
     let mut sources = SourceMap::default();
     sources.add("a.yaml", a);

@@ -12,7 +12,10 @@ fn codes_in(dir: &Path, out: &mut Vec<String>) {
         } else if p.extension().is_some_and(|x| x == "rs") {
             let text = fs::read_to_string(&p).expect("read");
             for part in text.split("code(mirrorc::").skip(1) {
-                let name: String = part.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let name: String = part
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
                 out.push(name);
             }
         }
@@ -33,11 +36,24 @@ fn every_code_is_documented_and_has_a_fixture() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     // Notes and findings that only a real program or a legacy file can produce are exempt.
-    let no_fixture = |c: &str| c == "first_declared" || c.starts_with("rsync_") || c.starts_with("lcfg_") || c.starts_with("import_");
+    let no_fixture = |c: &str| {
+        c == "first_declared"
+            || c.starts_with("rsync_")
+            || c.starts_with("lcfg_")
+            || c.starts_with("import_")
+    };
     for code in &codes {
-        assert!(docs.contains(&format!("`mirrorc::{code}`")), "docs/diagnostics.md lacks mirrorc::{code}");
+        assert!(
+            docs.contains(&format!("`mirrorc::{code}`")),
+            "docs/diagnostics.md lacks mirrorc::{code}"
+        );
         if !no_fixture(code) {
-            assert!(fixtures.iter().any(|f| f.split('-').next() == Some(code.as_str())), "no fixture for mirrorc::{code}");
+            assert!(
+                fixtures
+                    .iter()
+                    .any(|f| f.split('-').next() == Some(code.as_str())),
+                "no fixture for mirrorc::{code}"
+            );
         }
     }
 }

@@ -56,7 +56,12 @@ fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
         .expect("read_dir")
         .map(|e| e.expect("entry").path())
-        .map(|p| (p.file_name().expect("name").to_string_lossy().into_owned(), fs::read(&p).expect("read")))
+        .map(|p| {
+            (
+                p.file_name().expect("name").to_string_lossy().into_owned(),
+                fs::read(&p).expect("read"),
+            )
+        })
         .collect();
     out.sort();
     out
@@ -66,10 +71,20 @@ fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn legacy_example_imports_checks_clean_and_is_equivalent() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("site");
-    let o = mirrorc(&["import", "examples/legacy", "-o", s(&out), "--check-equivalence"]);
+    let o = mirrorc(&[
+        "import",
+        "examples/legacy",
+        "-o",
+        s(&out),
+        "--check-equivalence",
+    ]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o), "", "no differences expected");
-    assert!(stderr(&o).contains("equivalent: 4 client(s) admit and 5 server(s) pull the same"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("equivalent: 4 client(s) admit and 5 server(s) pull the same"),
+        "{}",
+        stderr(&o)
+    );
     let names: Vec<String> = contents(&out).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["at.yaml", "forum.yaml", "jcmb.yaml"]);
     let check = mirrorc(&["check", "--deny-warnings", s(&out)]);
@@ -83,13 +98,29 @@ fn seeded_difference_is_reported_by_name() {
     copy_dir(&root().join("examples/legacy"), &legacy);
     let header = legacy.join("sites/jcmb.h");
     let text = fs::read_to_string(&header).expect("jcmb.h");
-    let seeded = text.replace("jmirror1.inf.ed.ac.uk jmirror2.inf.ed.ac.uk", "jmirror1.inf.ed.ac.uk");
+    let seeded = text.replace(
+        "jmirror1.inf.ed.ac.uk jmirror2.inf.ed.ac.uk",
+        "jmirror1.inf.ed.ac.uk",
+    );
     assert_ne!(text, seeded, "the seed must change the define");
     fs::write(&header, seeded).expect("write");
-    let o = mirrorc(&["import", s(&legacy), "-o", s(&tmp.path().join("site")), "--check-equivalence"]);
+    let o = mirrorc(&[
+        "import",
+        s(&legacy),
+        "-o",
+        s(&tmp.path().join("site")),
+        "--check-equivalence",
+    ]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert_eq!(stdout(&o), "jmirror2: pulls fpc002_home only in the legacy setup\n");
-    assert!(stderr(&o).contains("server `jmirror2` is in no RMIRROR_SERVERS_<SITE> list"), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "jmirror2: pulls fpc002_home only in the legacy setup\n"
+    );
+    assert!(
+        stderr(&o).contains("server `jmirror2` is in no RMIRROR_SERVERS_<SITE> list"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -100,13 +131,26 @@ fn existing_inventory_files_are_not_overwritten_without_force() {
     fs::write(out.join("jcmb.yaml"), "site: jcmb\n").expect("write");
     let o = mirrorc(&["import", "examples/legacy", "-o", s(&out)]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains("refusing to overwrite 1 existing inventory file(s)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("refusing to overwrite 1 existing inventory file(s)"),
+        "{}",
+        stderr(&o)
+    );
     assert!(stderr(&o).contains("jcmb.yaml"), "{}", stderr(&o));
-    assert_eq!(fs::read_to_string(out.join("jcmb.yaml")).expect("read"), "site: jcmb\n");
-    assert!(!out.join("at.yaml").exists(), "nothing may be written when refusing");
+    assert_eq!(
+        fs::read_to_string(out.join("jcmb.yaml")).expect("read"),
+        "site: jcmb\n"
+    );
+    assert!(
+        !out.join("at.yaml").exists(),
+        "nothing may be written when refusing"
+    );
     let forced = mirrorc(&["import", "examples/legacy", "-o", s(&out), "--force"]);
     assert_eq!(code(&forced), 0, "{}", stderr(&forced));
-    assert_ne!(fs::read_to_string(out.join("jcmb.yaml")).expect("read"), "site: jcmb\n");
+    assert_ne!(
+        fs::read_to_string(out.join("jcmb.yaml")).expect("read"),
+        "site: jcmb\n"
+    );
 }
 
 #[test]
@@ -126,10 +170,19 @@ fn import_is_deterministic() {
 fn legacy_files_needing_cpp_are_imported_through_cpp() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("site");
-    let o = mirrorc(&["import", "tests/fixtures/import/ok-needs_cpp", "-o", s(&out), "--check-equivalence"]);
+    let o = mirrorc(&[
+        "import",
+        "tests/fixtures/import/ok-needs_cpp",
+        "-o",
+        s(&out),
+        "--check-equivalence",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let a = fs::read_to_string(out.join("a.yaml")).expect("a.yaml");
-    assert!(a.contains("safety_limit: 90"), "cpp must evaluate `#if RMIRROR_LEVEL * 2 < 1` as true:\n{a}");
+    assert!(
+        a.contains("safety_limit: 90"),
+        "cpp must evaluate `#if RMIRROR_LEVEL * 2 < 1` as true:\n{a}"
+    );
 }
 
 #[test]
@@ -139,7 +192,12 @@ fn import_diagnostics() {
         let out = tmp.path().join("site");
         let rel = dir.strip_prefix(root()).expect("fixture under the crate");
         let o = mirrorc(&["import", s(rel), "-o", s(&out), "--check-equivalence"]);
-        let text = format!("exit {}\n--- stdout\n{}--- stderr\n{}", code(&o), stdout(&o), stderr(&o));
+        let text = format!(
+            "exit {}\n--- stdout\n{}--- stderr\n{}",
+            code(&o),
+            stdout(&o),
+            stderr(&o)
+        );
         insta::assert_snapshot!(text.replace(s(&out), "[OUT]"));
     });
 }
@@ -160,11 +218,25 @@ fn lcfg_diff_ignores_a_reordered_list() {
     assert_eq!(code(&same), 0, "{}{}", stdout(&same), stderr(&same));
     let header = out.join("lcfg/servers/jmirror1.h");
     let text = fs::read_to_string(&header).expect("header");
-    let line = text.lines().find(|l| l.starts_with("!rmirror.disklist mADD(")).expect("disk list");
-    let tags: Vec<&str> = line.trim_start_matches("!rmirror.disklist mADD(").trim_end_matches(')').split(' ').collect();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("!rmirror.disklist mADD("))
+        .expect("disk list");
+    let tags: Vec<&str> = line
+        .trim_start_matches("!rmirror.disklist mADD(")
+        .trim_end_matches(')')
+        .split(' ')
+        .collect();
     assert!(tags.len() > 1, "need a list to reorder: {line}");
     let reversed: Vec<&str> = tags.iter().rev().copied().collect();
-    fs::write(&header, text.replace(line, &format!("!rmirror.disklist mADD({})", reversed.join(" ")))).expect("write");
+    fs::write(
+        &header,
+        text.replace(
+            line,
+            &format!("!rmirror.disklist mADD({})", reversed.join(" ")),
+        ),
+    )
+    .expect("write");
     let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o), "");
@@ -177,13 +249,27 @@ fn lcfg_diff_names_a_removed_tag() {
     let (_tmp, out) = compiled();
     let header = out.join("lcfg/servers/jmirror1.h");
     let text = fs::read_to_string(&header).expect("header");
-    let line = text.lines().find(|l| l.starts_with("!rmirror.disklist mADD(")).expect("disk list");
-    let tags: Vec<&str> = line.trim_start_matches("!rmirror.disklist mADD(").trim_end_matches(')').split(' ').collect();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("!rmirror.disklist mADD("))
+        .expect("disk list");
+    let tags: Vec<&str> = line
+        .trim_start_matches("!rmirror.disklist mADD(")
+        .trim_end_matches(')')
+        .split(' ')
+        .collect();
     let (dropped, kept) = tags.split_first().expect("a tag");
-    fs::write(&header, text.replace(line, &format!("!rmirror.disklist mADD({})", kept.join(" ")))).expect("write");
+    fs::write(
+        &header,
+        text.replace(line, &format!("!rmirror.disklist mADD({})", kept.join(" "))),
+    )
+    .expect("write");
     let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert_eq!(stdout(&o), format!("lcfg/servers/jmirror1.h:\n  rmirror.disklist: +{dropped}\n"));
+    assert_eq!(
+        stdout(&o),
+        format!("lcfg/servers/jmirror1.h:\n  rmirror.disklist: +{dropped}\n")
+    );
 }
 
 #[test]
@@ -196,5 +282,9 @@ fn lcfg_diff_names_a_removed_server_in_a_site_list() {
     fs::write(&header, edited).expect("write");
     let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(stdout(&o).contains("#define RMIRROR_SERVERS_JCMB: +jmirror2.inf.ed.ac.uk"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("#define RMIRROR_SERVERS_JCMB: +jmirror2.inf.ed.ac.uk"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -16,16 +16,25 @@ struct Estate {
 
 #[derive(Debug, Clone)]
 struct SiteSpec {
-    servers: Vec<u8>, // 0 active, 1 drain, 2 retired
+    servers: Vec<u8>,       // 0 active, 1 drain, 2 retired
     clients: Vec<(u8, u8)>, // (paths, copies wanted)
     capacity: bool,
 }
 
 fn site_strategy() -> impl Strategy<Value = SiteSpec> {
-    (prop::collection::vec(prop_oneof![6 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)], 1..5),
-     prop::collection::vec((1u8..4, 1u8..3), 0..7),
-     any::<bool>())
-        .prop_map(|(servers, clients, capacity)| SiteSpec { servers, clients, capacity })
+    (
+        prop::collection::vec(
+            prop_oneof![6 => Just(0u8), 1 => Just(1u8), 1 => Just(2u8)],
+            1..5,
+        ),
+        prop::collection::vec((1u8..4, 1u8..3), 0..7),
+        any::<bool>(),
+    )
+        .prop_map(|(servers, clients, capacity)| SiteSpec {
+            servers,
+            clients,
+            capacity,
+        })
 }
 
 fn estate_strategy() -> impl Strategy<Value = Estate> {
@@ -53,8 +62,14 @@ fn render(e: &Estate, reverse_keys: bool, extra: bool) -> Vec<(String, String)> 
             format!("  s{i}-m{j}:\n    address: 10.{i}.0.{}\n    store: /srv/mirror {j}\n{cap}    state: {state}\n", j + 1)
         }).collect();
         if extra && i == 0 {
-            let cap = if s.capacity { "    capacity: 100TiB\n" } else { "" };
-            servers.push(format!("  s0-new:\n    address: 10.0.1.1\n    store: /srv/new\n{cap}"));
+            let cap = if s.capacity {
+                "    capacity: 100TiB\n"
+            } else {
+                ""
+            };
+            servers.push(format!(
+                "  s0-new:\n    address: 10.0.1.1\n    store: /srv/new\n{cap}"
+            ));
         }
         let mut clients: Vec<String> = s.clients.iter().enumerate().map(|(j, (paths, copies))| {
             let copies = (*copies as usize).min(active);
@@ -73,7 +88,9 @@ fn render(e: &Estate, reverse_keys: bool, extra: bool) -> Vec<(String, String)> 
             servers.concat(),
             if clients.is_empty() { "  {}\n".to_string() } else { clients.concat() }
         );
-        let text = text.replace("servers:\n  {}\n", "servers: {}\n").replace("clients:\n  {}\n", "clients: {}\n");
+        let text = text
+            .replace("servers:\n  {}\n", "servers: {}\n")
+            .replace("clients:\n  {}\n", "clients: {}\n");
         files.push((format!("site{i}.yaml"), text));
     }
     files
@@ -89,8 +106,13 @@ fn compile(files: &[(String, String)]) -> mirrorc::Compiled {
 
 fn artifacts(c: &mirrorc::Compiled) -> BTreeMap<String, String> {
     let codes: Vec<String> = c.findings.iter().map(|f| f.code()).collect();
-    let arts = c.artifacts.as_ref().unwrap_or_else(|| panic!("estate did not compile: {codes:?}"));
-    arts.iter().map(|a| (a.path.clone(), a.content.clone())).collect()
+    let arts = c
+        .artifacts
+        .as_ref()
+        .unwrap_or_else(|| panic!("estate did not compile: {codes:?}"));
+    arts.iter()
+        .map(|a| (a.path.clone(), a.content.clone()))
+        .collect()
 }
 
 /// Every `[module]` section of an rsyncd.conf has a non-empty `hosts allow` and `hosts deny = *`.
@@ -105,9 +127,18 @@ fn assert_closed(path: &str, conf: &str) {
         }
     }
     for s in &sections {
-        let allow = s.iter().find_map(|l| l.strip_prefix("hosts allow =")).map(str::trim);
-        assert!(allow.is_some_and(|a| !a.is_empty()), "{path}: module without hosts allow");
-        assert!(s.contains(&"hosts deny = *"), "{path}: module without hosts deny = *");
+        let allow = s
+            .iter()
+            .find_map(|l| l.strip_prefix("hosts allow ="))
+            .map(str::trim);
+        assert!(
+            allow.is_some_and(|a| !a.is_empty()),
+            "{path}: module without hosts allow"
+        );
+        assert!(
+            s.contains(&"hosts deny = *"),
+            "{path}: module without hosts deny = *"
+        );
     }
 }
 
@@ -167,6 +198,11 @@ proptest! {
 
 #[test]
 fn open_module_detector_bites() {
-    let result = std::panic::catch_unwind(|| assert_closed("x", "[m]\n    path = /x\n    hosts allow =\n    hosts deny = *\n"));
+    let result = std::panic::catch_unwind(|| {
+        assert_closed(
+            "x",
+            "[m]\n    path = /x\n    hosts allow =\n    hosts deny = *\n",
+        )
+    });
     assert!(result.is_err());
 }

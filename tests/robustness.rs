@@ -13,9 +13,19 @@ fn run(text: &str) {
     sources.add("jcmb.yaml", OTHER.to_string());
     let compiled = mirrorc::compile(&sources).expect("emit never fails on a valid model");
     // Findings render (text and JSON) without panicking, with spans inside the files.
-    let _ = mirrorc::diag::render_text(&sources, &compiled.findings, mirrorc::diag::TextStyle { color: false, width: 80 });
+    let _ = mirrorc::diag::render_text(
+        &sources,
+        &compiled.findings,
+        mirrorc::diag::TextStyle {
+            color: false,
+            width: 80,
+        },
+    );
     let _ = mirrorc::diag::to_json(&sources, &compiled.findings);
-    assert_eq!(compiled.artifacts.is_some(), !mirrorc::diag::has_errors(&compiled.findings));
+    assert_eq!(
+        compiled.artifacts.is_some(),
+        !mirrorc::diag::has_errors(&compiled.findings)
+    );
 }
 
 proptest! {

@@ -38,13 +38,20 @@ fn skip(test: &str, why: &str) -> bool {
 }
 
 fn have_rsync() -> bool {
-    Command::new("rsync").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("rsync")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn is_root() -> bool {
     fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(1) == Some("0")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -52,10 +59,16 @@ fn is_root() -> bool {
 /// `uid = root`, which a daemon started by another user cannot honour.
 fn can_run_daemons(test: &str) -> bool {
     if !have_rsync() {
-        return skip(test, "no `rsync` on PATH (apt-get install -y --no-install-recommends rsync)");
+        return skip(
+            test,
+            "no `rsync` on PATH (apt-get install -y --no-install-recommends rsync)",
+        );
     }
     if !is_root() {
-        return skip(test, "not root: the generated modules chroot and run as uid root");
+        return skip(
+            test,
+            "not root: the generated modules chroot and run as uid root",
+        );
     }
     true
 }
@@ -90,7 +103,12 @@ impl Drop for Daemon {
 
 /// Runs a command with a deadline; kills it when the deadline passes.
 fn run(cmd: &mut Command) -> Output {
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
     let deadline = Instant::now() + Duration::from_secs(60);
     while child.try_wait().expect("wait").is_none() {
         if Instant::now() > deadline {
@@ -103,16 +121,33 @@ fn run(cmd: &mut Command) -> Output {
 }
 
 fn text(o: &Output) -> String {
-    format!("exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status.code(), String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 // ---------------------------------------------------------------- the test estate
 
 /// A client: name, site, address, copies, paths (tag, exclude).
-type ClientRow = (&'static str, &'static str, &'static str, u32, &'static [(&'static str, &'static str)]);
+type ClientRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    u32,
+    &'static [(&'static str, &'static str)],
+);
 
 const CLIENTS: [ClientRow; 3] = [
-    ("nfs1", "north", "127.0.1.101", 2, &[("home", ""), ("odd", "")]),
+    (
+        "nfs1",
+        "north",
+        "127.0.1.101",
+        2,
+        &[("home", ""), ("odd", "")],
+    ),
     ("npc1", "north", "127.0.1.102", 1, &[("data", "cache/")]),
     ("sfs1", "south", "127.0.2.101", 1, &[("home", "")]),
 ];
@@ -136,9 +171,19 @@ struct Estate {
 
 impl Estate {
     fn new() -> Estate {
-        let dir = tempfile::Builder::new().prefix("mirrorc-e2e-").tempdir().expect("tempdir");
-        let ports = CLIENTS.iter().map(|c| (c.0.to_string(), free_port(c.2))).collect();
-        let e = Estate { dir, ports, drained: BTreeSet::new() };
+        let dir = tempfile::Builder::new()
+            .prefix("mirrorc-e2e-")
+            .tempdir()
+            .expect("tempdir");
+        let ports = CLIENTS
+            .iter()
+            .map(|c| (c.0.to_string(), free_port(c.2)))
+            .collect();
+        let e = Estate {
+            dir,
+            ports,
+            drained: BTreeSet::new(),
+        };
         for (client, _, _, _, paths) in CLIENTS {
             for (tag, _) in paths {
                 fill(&e.client_path(client, tag), &format!("{client}/{tag}"));
@@ -167,8 +212,15 @@ impl Estate {
 
     /// The DNS stand-in: FQDN → address, from the table the inventory was written from.
     fn resolve(&self, fqdn: &str) -> &'static str {
-        let hosts = CLIENTS.iter().map(|c| (c.0, c.1, c.2)).chain(SERVERS.iter().map(|s| (s.0, s.1, s.2)));
-        hosts.into_iter().find(|(n, site, _)| format!("{n}.{site}.test") == fqdn).map(|h| h.2).unwrap_or_else(|| panic!("unknown host {fqdn}"))
+        let hosts = CLIENTS
+            .iter()
+            .map(|c| (c.0, c.1, c.2))
+            .chain(SERVERS.iter().map(|s| (s.0, s.1, s.2)));
+        hosts
+            .into_iter()
+            .find(|(n, site, _)| format!("{n}.{site}.test") == fqdn)
+            .map(|h| h.2)
+            .unwrap_or_else(|| panic!("unknown host {fqdn}"))
     }
 
     fn write_inventory(&self) {
@@ -177,7 +229,11 @@ impl Estate {
             let mut y = format!("site: {site}\ndomain: {site}.test\nmirrored_by: [{other}]\n");
             y += "defaults:\n  copies: 1\n  safety_limit: 70\nservers:\n";
             for (name, _, addr, state) in SERVERS.iter().filter(|s| s.1 == site) {
-                let state = if self.drained.contains(*name) { "drain" } else { state };
+                let state = if self.drained.contains(*name) {
+                    "drain"
+                } else {
+                    state
+                };
                 let store = self.store(name);
                 y += &format!("  {name}:\n    address: {addr}\n    store: {}\n    capacity: 1TiB\n    state: {state}\n", store.display());
             }
@@ -186,8 +242,15 @@ impl Estate {
                 y += &format!("  {name}:\n    address: {addr}\n    port: {}\n    copies: {copies}\n    paths:\n", self.ports[*name]);
                 for (tag, exclude) in paths.iter() {
                     let path = self.client_path(name, tag);
-                    let ex = if exclude.is_empty() { String::new() } else { format!(", exclude: [\"{exclude}\"]") };
-                    y += &format!("      {tag}: {{ path: {}, size: 1GiB{ex} }}\n", path.display());
+                    let ex = if exclude.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", exclude: [\"{exclude}\"]")
+                    };
+                    y += &format!(
+                        "      {tag}: {{ path: {}, size: 1GiB{ex} }}\n",
+                        path.display()
+                    );
                 }
             }
             fs::write(self.path(&format!("inv/{site}.yaml")), y).expect("write inventory");
@@ -196,7 +259,11 @@ impl Estate {
 
     fn mirrorc(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(MIRRORC);
-        cmd.args(args).arg(self.path("inv")).arg("-o").arg(self.out()).env("NO_COLOR", "1");
+        cmd.args(args)
+            .arg(self.path("inv"))
+            .arg("-o")
+            .arg(self.out())
+            .env("NO_COLOR", "1");
         run(&mut cmd)
     }
 
@@ -207,16 +274,30 @@ impl Estate {
 
     /// Starts every client's daemon from its generated rsyncd.conf.
     fn start_daemons(&self) -> Vec<Daemon> {
-        CLIENTS.iter().map(|c| self.start_daemon(c.0, c.2)).collect()
+        CLIENTS
+            .iter()
+            .map(|c| self.start_daemon(c.0, c.2))
+            .collect()
     }
 
     fn start_daemon(&self, client: &str, addr: &str) -> Daemon {
         let conf = self.out().join(format!("rsync/{client}.conf"));
-        let (pid, log) = (self.path(&format!("run/{client}.pid")), self.path(&format!("run/{client}.log")));
+        let (pid, log) = (
+            self.path(&format!("run/{client}.pid")),
+            self.path(&format!("run/{client}.log")),
+        );
         let mut cmd = Command::new("rsync");
-        cmd.arg("--daemon").arg("--no-detach").arg(format!("--config={}", conf.display()));
-        cmd.arg(format!("--dparam=pidfile={}", pid.display())).arg(format!("--log-file={}", log.display()));
-        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("rsync --daemon");
+        cmd.arg("--daemon")
+            .arg("--no-detach")
+            .arg(format!("--config={}", conf.display()));
+        cmd.arg(format!("--dparam=pidfile={}", pid.display()))
+            .arg(format!("--log-file={}", log.display()));
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rsync --daemon");
         let mut d = Daemon { child, log };
         wait_for_port(&mut d, addr, self.ports[client]);
         d
@@ -235,30 +316,58 @@ impl Estate {
     /// rsync://<srchost>:<srcport>/<tag>/ <dstdir>/`.
     fn pull(&self, server_addr: &str, d: &Disk) -> Output {
         fs::create_dir_all(&d.dstdir).expect("dstdir");
-        let url = format!("rsync://{}:{}/{}/", self.resolve(&d.srchost), d.srcport, d.tag);
-        run(Command::new("rsync").arg("-a").arg(format!("--address={server_addr}")).arg(url).arg(format!("{}/", d.dstdir)))
+        let url = format!(
+            "rsync://{}:{}/{}/",
+            self.resolve(&d.srchost),
+            d.srcport,
+            d.tag
+        );
+        run(Command::new("rsync")
+            .arg("-a")
+            .arg(format!("--address={server_addr}"))
+            .arg(url)
+            .arg(format!("{}/", d.dstdir)))
     }
 
     /// A pull into a scratch folder from any source address.
     fn pull_as(&self, from: &str, client: &str, module: &str) -> Output {
         let dst = tempfile::tempdir_in(self.dir.path()).expect("scratch");
-        let url = format!("rsync://{}:{}/{module}/", client_addr(client), self.ports[client]);
-        run(Command::new("rsync").arg("-a").arg(format!("--address={from}")).arg(url).arg(dst.path()))
+        let url = format!(
+            "rsync://{}:{}/{module}/",
+            client_addr(client),
+            self.ports[client]
+        );
+        run(Command::new("rsync")
+            .arg("-a")
+            .arg(format!("--address={from}"))
+            .arg(url)
+            .arg(dst.path()))
     }
 }
 
 fn client_addr(client: &str) -> &'static str {
-    CLIENTS.iter().find(|c| c.0 == client).map(|c| c.2).expect("client")
+    CLIENTS
+        .iter()
+        .find(|c| c.0 == client)
+        .map(|c| c.2)
+        .expect("client")
 }
 fn server_addr(server: &str) -> &'static str {
-    SERVERS.iter().find(|s| s.0 == server).map(|s| s.2).expect("server")
+    SERVERS
+        .iter()
+        .find(|s| s.0 == server)
+        .map(|s| s.2)
+        .expect("server")
 }
 
 /// Waits (bounded) until the daemon accepts connections; panics with its log otherwise.
 fn wait_for_port(d: &mut Daemon, addr: &str, port: u16) {
     for _ in 0..100 {
         if let Some(status) = d.child.try_wait().expect("try_wait") {
-            panic!("rsync daemon exited ({status}) before listening: {}", fs::read_to_string(&d.log).unwrap_or_default());
+            panic!(
+                "rsync daemon exited ({status}) before listening: {}",
+                fs::read_to_string(&d.log).unwrap_or_default()
+            );
         }
         let target = (addr.parse::<std::net::IpAddr>().expect("ip"), port).into();
         if TcpStream::connect_timeout(&target, Duration::from_millis(100)).is_ok() {
@@ -266,16 +375,25 @@ fn wait_for_port(d: &mut Daemon, addr: &str, port: u16) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("rsync daemon on {addr}:{port} did not listen within 10 s: {}", fs::read_to_string(&d.log).unwrap_or_default());
+    panic!(
+        "rsync daemon on {addr}:{port} did not listen within 10 s: {}",
+        fs::read_to_string(&d.log).unwrap_or_default()
+    );
 }
 
 /// Real files: nested folders, odd names, binary and empty files, a symlink, an excluded cache.
 fn fill(dir: &Path, seed: &str) {
     let files: [(&str, Vec<u8>); 9] = [
         ("top.txt", format!("top of {seed}\n").into_bytes()),
-        ("nested/deeper/leaf.bin", (0..=255u8).cycle().take(70_000).collect()),
+        (
+            "nested/deeper/leaf.bin",
+            (0..=255u8).cycle().take(70_000).collect(),
+        ),
         ("nested/name with spaces.txt", b"spaces\n".to_vec()),
-        ("nested/\u{fc}n\u{ef}c\u{f6}d\u{e9} \u{f8}.txt", "unicode\n".into()),
+        (
+            "nested/\u{fc}n\u{ef}c\u{f6}d\u{e9} \u{f8}.txt",
+            "unicode\n".into(),
+        ),
         ("-leading-dash", b"dash\n".to_vec()),
         ("percent%20 #hash;semi", b"odd\n".to_vec()),
         (".hidden", b"hidden\n".to_vec()),
@@ -306,19 +424,38 @@ fn parse_server_header(text: &str) -> Vec<Disk> {
     let mut tags: Vec<String> = Vec::new();
     let mut values: BTreeMap<(String, String), String> = BTreeMap::new();
     for line in text.lines().map(str::trim) {
-        if let Some(list) = line.strip_prefix("!rmirror.disklist mADD(").and_then(|r| r.strip_suffix(')')) {
+        if let Some(list) = line
+            .strip_prefix("!rmirror.disklist mADD(")
+            .and_then(|r| r.strip_suffix(')'))
+        {
             tags.extend(list.split_whitespace().map(String::from));
-        } else if let Some((key, value)) = line.strip_prefix("rmirror.").and_then(|r| r.split_once(' ')) {
+        } else if let Some((key, value)) = line
+            .strip_prefix("rmirror.")
+            .and_then(|r| r.split_once(' '))
+        {
             for field in ["srchost", "srcport", "dstdir"] {
                 if let Some(tag) = key.strip_prefix(field).and_then(|k| k.strip_prefix('_')) {
-                    values.insert((field.to_string(), tag.to_string()), value.trim().to_string());
+                    values.insert(
+                        (field.to_string(), tag.to_string()),
+                        value.trim().to_string(),
+                    );
                 }
             }
         }
     }
-    let get = |f: &str, t: &str| values.get(&(f.to_string(), t.to_string())).cloned().unwrap_or_else(|| panic!("no {f}_{t} in header:\n{text}"));
+    let get = |f: &str, t: &str| {
+        values
+            .get(&(f.to_string(), t.to_string()))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {f}_{t} in header:\n{text}"))
+    };
     tags.iter()
-        .map(|t| Disk { tag: t.clone(), srchost: get("srchost", t), srcport: get("srcport", t).parse().expect("port"), dstdir: get("dstdir", t) })
+        .map(|t| Disk {
+            tag: t.clone(),
+            srchost: get("srchost", t),
+            srcport: get("srcport", t).parse().expect("port"),
+            dstdir: get("dstdir", t),
+        })
         .collect()
 }
 
@@ -338,9 +475,16 @@ fn tree(root: &Path) -> BTreeMap<String, Entry> {
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Entry>) {
-    for e in fs::read_dir(dir).expect("read_dir").map(|e| e.expect("entry")) {
+    for e in fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry"))
+    {
         let p = e.path();
-        let rel = p.strip_prefix(root).expect("prefix").to_string_lossy().into_owned();
+        let rel = p
+            .strip_prefix(root)
+            .expect("prefix")
+            .to_string_lossy()
+            .into_owned();
         let ft = e.file_type().expect("file type");
         if ft.is_symlink() {
             out.insert(rel, Entry::Link(fs::read_link(&p).expect("readlink")));
@@ -387,19 +531,43 @@ fn whole_mirror_night_every_path_arrives_byte_for_byte() {
     for (server, _, addr, _) in SERVERS {
         for d in e.disks(server) {
             let o = e.pull(addr, &d);
-            assert_eq!(o.status.code(), Some(0), "{server} pulling {}: {}", d.tag, text(&o));
-            holders.entry(d.tag.clone()).or_default().push(server.to_string());
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{server} pulling {}: {}",
+                d.tag,
+                text(&o)
+            );
+            holders
+                .entry(d.tag.clone())
+                .or_default()
+                .push(server.to_string());
             let (client, tag) = d.tag.split_once('_').expect("tag is <client>_<path>");
-            let exclude = CLIENTS.iter().find(|c| c.0 == client).and_then(|c| c.4.iter().find(|p| p.0 == tag)).expect("path").1;
-            assert!(d.dstdir.starts_with(&e.store(server).display().to_string()), "{} not in {server}'s store", d.dstdir);
+            let exclude = CLIENTS
+                .iter()
+                .find(|c| c.0 == client)
+                .and_then(|c| c.4.iter().find(|p| p.0 == tag))
+                .expect("path")
+                .1;
+            assert!(
+                d.dstdir.starts_with(&e.store(server).display().to_string()),
+                "{} not in {server}'s store",
+                d.dstdir
+            );
             assert_same_tree(Path::new(&d.dstdir), &e.client_path(client, tag), exclude);
         }
     }
     for (client, site, _, copies, paths) in CLIENTS {
         for (tag, _) in paths.iter() {
-            let got = holders.get(&format!("{client}_{tag}")).cloned().unwrap_or_default();
+            let got = holders
+                .get(&format!("{client}_{tag}"))
+                .cloned()
+                .unwrap_or_default();
             assert_eq!(got.len(), copies as usize, "{client}_{tag} held by {got:?}");
-            assert!(got.iter().all(|s| !s.starts_with(&site[..1])), "{client}_{tag} mirrored on its own site: {got:?}");
+            assert!(
+                got.iter().all(|s| !s.starts_with(&site[..1])),
+                "{client}_{tag} mirrored on its own site: {got:?}"
+            );
         }
     }
 }
@@ -420,12 +588,26 @@ fn access_is_closed_to_outsiders_retired_servers_and_unlisted_addresses() {
             let client = module.split('_').next().expect("client");
             let o = e.pull_as(from, client, module);
             let err = String::from_utf8_lossy(&o.stderr);
-            assert_eq!(o.status.code(), Some(5), "{from} got into {module}: {}", text(&o));
-            assert!(err.contains("access denied") || err.contains("Unknown module"), "{}", text(&o));
+            assert_eq!(
+                o.status.code(),
+                Some(5),
+                "{from} got into {module}: {}",
+                text(&o)
+            );
+            assert!(
+                err.contains("access denied") || err.contains("Unknown module"),
+                "{}",
+                text(&o)
+            );
         }
     }
     let o = e.pull_as(server_addr("smirror1"), "nfs1", "nfs1_home");
-    assert_eq!(o.status.code(), Some(0), "the server set itself must get in: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the server set itself must get in: {}",
+        text(&o)
+    );
 }
 
 /// `read only = yes` holds for the real daemon: an admitted server cannot push.
@@ -441,12 +623,32 @@ fn push_into_any_module_is_refused() {
     fs::create_dir_all(&payload).expect("payload");
     fs::write(payload.join("planted"), b"x").expect("write");
     for (client, site, _, _, paths) in CLIENTS {
-        let from = if site == "north" { server_addr("smirror1") } else { server_addr("nmirror1") };
+        let from = if site == "north" {
+            server_addr("smirror1")
+        } else {
+            server_addr("nmirror1")
+        };
         for (tag, _) in paths.iter() {
-            let url = format!("rsync://{}:{}/{client}_{tag}/", client_addr(client), e.ports[client]);
-            let o = run(Command::new("rsync").arg("-a").arg(format!("--address={from}")).arg(format!("{}/", payload.display())).arg(url));
-            assert_ne!(o.status.code(), Some(0), "push into {client}_{tag} succeeded");
-            assert!(String::from_utf8_lossy(&o.stderr).contains("read only"), "{}", text(&o));
+            let url = format!(
+                "rsync://{}:{}/{client}_{tag}/",
+                client_addr(client),
+                e.ports[client]
+            );
+            let o = run(Command::new("rsync")
+                .arg("-a")
+                .arg(format!("--address={from}"))
+                .arg(format!("{}/", payload.display()))
+                .arg(url));
+            assert_ne!(
+                o.status.code(),
+                Some(0),
+                "push into {client}_{tag} succeeded"
+            );
+            assert!(
+                String::from_utf8_lossy(&o.stderr).contains("read only"),
+                "{}",
+                text(&o)
+            );
             assert!(!e.client_path(client, tag).join("planted").exists());
         }
     }
@@ -463,10 +665,16 @@ fn denied_host_cannot_list_modules() {
     let _daemons = e.start_daemons();
     for (client, _, addr, _, paths) in CLIENTS {
         let url = format!("rsync://{addr}:{}/", e.ports[client]);
-        let o = run(Command::new("rsync").arg(format!("--address={STRANGER}")).arg(url));
+        let o = run(Command::new("rsync")
+            .arg(format!("--address={STRANGER}"))
+            .arg(url));
         let out = String::from_utf8_lossy(&o.stdout);
         for (tag, _) in paths.iter() {
-            assert!(!out.contains(&format!("{client}_{tag}")), "{client}_{tag} listed: {}", text(&o));
+            assert!(
+                !out.contains(&format!("{client}_{tag}")),
+                "{client}_{tag} listed: {}",
+                text(&o)
+            );
         }
     }
 }
@@ -483,31 +691,60 @@ fn failover_to_a_new_holder_without_touching_the_client() {
     e.compile();
     let _daemons = e.start_daemons();
     let holds = |e: &Estate, s: &str| e.disks(s).iter().any(|d| d.tag == "sfs1_home");
-    let old = ["nmirror1", "nmirror2"].into_iter().find(|s| holds(&e, s)).expect("a holder");
-    let new = if old == "nmirror1" { "nmirror2" } else { "nmirror1" };
+    let old = ["nmirror1", "nmirror2"]
+        .into_iter()
+        .find(|s| holds(&e, s))
+        .expect("a holder");
+    let new = if old == "nmirror1" {
+        "nmirror2"
+    } else {
+        "nmirror1"
+    };
     let conf_before = fs::read(e.out().join("rsync/sfs1.conf")).expect("conf");
     e.drained.insert(old.to_string());
     e.write_inventory();
     let diff = e.mirrorc(&["diff"]);
     assert_eq!(diff.status.code(), Some(1), "diff: {}", text(&diff));
     let changed = changed_paths(&String::from_utf8_lossy(&diff.stdout));
-    assert!(changed.iter().any(|p| p.starts_with("lcfg/servers/")), "changed: {changed:?}");
+    assert!(
+        changed.iter().any(|p| p.starts_with("lcfg/servers/")),
+        "changed: {changed:?}"
+    );
     for p in &changed {
-        assert!(p.starts_with("lcfg/servers/") || p == "spanning-map.json", "client-side file {p} changed: {}", text(&diff));
+        assert!(
+            p.starts_with("lcfg/servers/") || p == "spanning-map.json",
+            "client-side file {p} changed: {}",
+            text(&diff)
+        );
     }
     e.compile();
-    assert_eq!(fs::read(e.out().join("rsync/sfs1.conf")).expect("conf"), conf_before);
-    let disk = e.disks(new).into_iter().find(|d| d.tag == "sfs1_home").expect("new holder has the disk");
+    assert_eq!(
+        fs::read(e.out().join("rsync/sfs1.conf")).expect("conf"),
+        conf_before
+    );
+    let disk = e
+        .disks(new)
+        .into_iter()
+        .find(|d| d.tag == "sfs1_home")
+        .expect("new holder has the disk");
     assert!(!holds(&e, old), "{old} still holds sfs1_home");
     let o = e.pull(server_addr(new), &disk);
-    assert_eq!(o.status.code(), Some(0), "{new} pulling after failover: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{new} pulling after failover: {}",
+        text(&o)
+    );
     assert_same_tree(Path::new(&disk.dstdir), &e.client_path("sfs1", "home"), "");
 }
 
 /// Files named in a unified diff (`--- a/x`, `+++ b/x`).
 fn changed_paths(diff: &str) -> BTreeSet<String> {
     diff.lines()
-        .filter_map(|l| l.strip_prefix("--- a/").or_else(|| l.strip_prefix("+++ b/")))
+        .filter_map(|l| {
+            l.strip_prefix("--- a/")
+                .or_else(|| l.strip_prefix("+++ b/"))
+        })
         .map(|p| p.split('\t').next().unwrap_or(p).to_string())
         .collect()
 }
@@ -525,7 +762,10 @@ fn reverse_lookup_is_off_globally_so_connect_does_no_dns() {
     let o = e.pull_as(server_addr("smirror1"), "nfs1", "nfs1_home");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let log = fs::read_to_string(&daemons[0].log).expect("daemon log");
-    assert!(log.contains("connect from UNDETERMINED (127.0.2.11)"), "{log}");
+    assert!(
+        log.contains("connect from UNDETERMINED (127.0.2.11)"),
+        "{log}"
+    );
     assert!(!log.contains("name lookup"), "{log}");
 }
 
@@ -539,7 +779,10 @@ fn verify_passes_on_the_test_estate() {
     let o = e.mirrorc(&["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("verified 3 rsyncd.conf files, 4 modules, "), "{err}");
+    assert!(
+        err.contains("verified 3 rsyncd.conf files, 4 modules, "),
+        "{err}"
+    );
     assert!(err.trim_end().ends_with(": ok"), "{err}");
 }
 
@@ -548,11 +791,17 @@ fn verify_passes_on_the_test_estate() {
 fn verify_without_rsync_exits_2() {
     let e = Estate::new();
     let mut cmd = Command::new(MIRRORC);
-    cmd.arg("verify").arg(e.path("inv")).env("PATH", e.path("no-such-bin")).env("NO_COLOR", "1");
+    cmd.arg("verify")
+        .arg(e.path("inv"))
+        .env("PATH", e.path("no-such-bin"))
+        .env("NO_COLOR", "1");
     let o = run(&mut cmd);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(err.contains("mirrorc::rsync_missing") && !err.contains("access checks"), "{err}");
+    assert!(
+        err.contains("mirrorc::rsync_missing") && !err.contains("access checks"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------- Tier 3: names, in namespaces
@@ -568,7 +817,10 @@ impl Netns {
     /// Namespaces `<prefix><i>` with address `<net>.<host>` each, on one bridge `<net>.1`.
     fn new(prefix: &str, net: &str, hosts: &[(&str, u8, &str)]) -> Netns {
         let bridge = format!("{prefix}br");
-        let mut ns = Netns { names: Vec::new(), bridge: bridge.clone() };
+        let mut ns = Netns {
+            names: Vec::new(),
+            bridge: bridge.clone(),
+        };
         ip(&["link", "add", &bridge, "type", "bridge"]);
         ip(&["addr", "add", &format!("{net}.1/24"), "dev", &bridge]);
         ip(&["link", "set", &bridge, "up"]);
@@ -577,10 +829,24 @@ impl Netns {
             ip(&["netns", "add", &name]);
             ns.names.push(name.clone());
             fs::create_dir_all(format!("/etc/netns/{name}")).expect("netns dir");
-            fs::write(format!("/etc/netns/{name}/hosts"), format!("127.0.0.1 localhost\n{hosts_file}")).expect("hosts");
-            ip(&["link", "add", &veth, "type", "veth", "peer", "name", "eth0", "netns", &name]);
+            fs::write(
+                format!("/etc/netns/{name}/hosts"),
+                format!("127.0.0.1 localhost\n{hosts_file}"),
+            )
+            .expect("hosts");
+            ip(&[
+                "link", "add", &veth, "type", "veth", "peer", "name", "eth0", "netns", &name,
+            ]);
             ip(&["link", "set", &veth, "master", &bridge, "up"]);
-            ip(&["-n", &name, "addr", "add", &format!("{net}.{host}/24"), "dev", "eth0"]);
+            ip(&[
+                "-n",
+                &name,
+                "addr",
+                "add",
+                &format!("{net}.{host}/24"),
+                "dev",
+                "eth0",
+            ]);
             ip(&["-n", &name, "link", "set", "eth0", "up"]);
             ip(&["-n", &name, "link", "set", "lo", "up"]);
         }
@@ -601,7 +867,9 @@ impl Drop for Netns {
             let _ = Command::new("ip").args(["netns", "del", name]).status();
             let _ = fs::remove_dir_all(format!("/etc/netns/{name}"));
         }
-        let _ = Command::new("ip").args(["link", "del", &self.bridge]).status();
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.bridge])
+            .status();
         let _ = fs::remove_dir("/etc/netns"); // only if empty: other runs may still use it
     }
 }
@@ -617,7 +885,9 @@ fn ip(args: &[&str]) {
 #[test]
 fn hostname_access_admits_the_named_server_and_refuses_another() {
     let test = "hostname_access_admits_the_named_server_and_refuses_another";
-    if !can_run_daemons(test) || (Command::new("ip").arg("-V").output().is_err() && !skip(test, "no `ip` (iproute2)")) {
+    if !can_run_daemons(test)
+        || (Command::new("ip").arg("-V").output().is_err() && !skip(test, "no `ip` (iproute2)"))
+    {
         return;
     }
     let id = std::process::id() % 10000;
@@ -632,34 +902,78 @@ fn hostname_access_admits_the_named_server_and_refuses_another() {
             ("b", 22, &format!("{net}.10 {fqdn_c}\n")),
         ],
     );
-    let dir = tempfile::Builder::new().prefix("mirrorc-netns-").tempdir().expect("tempdir");
+    let dir = tempfile::Builder::new()
+        .prefix("mirrorc-netns-")
+        .tempdir()
+        .expect("tempdir");
     let port = free_port("127.0.0.1");
     let home = dir.path().join("home");
     fill(&home, "ec1/home");
     write_name_only_inventory(dir.path(), &net, port, &home);
     let out = dir.path().join("out");
-    let o = run(Command::new(MIRRORC).arg("compile").arg(dir.path().join("inv")).arg("-o").arg(&out));
+    let o = run(Command::new(MIRRORC)
+        .arg("compile")
+        .arg(dir.path().join("inv"))
+        .arg("-o")
+        .arg(&out));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let conf = fs::read_to_string(out.join("rsync/ec1.conf")).expect("conf");
-    assert!(conf.contains(&format!("hosts allow = {fqdn_a}\n")), "{conf}");
+    assert!(
+        conf.contains(&format!("hosts allow = {fqdn_a}\n")),
+        "{conf}"
+    );
     let log = dir.path().join("daemon.log");
     let mut daemon = Netns::exec(&ns.names[0], "rsync");
-    daemon.arg("--daemon").arg("--no-detach").arg(format!("--config={}", out.join("rsync/ec1.conf").display()));
-    daemon.arg(format!("--dparam=pidfile={}", dir.path().join("pid").display())).arg(format!("--log-file={}", log.display()));
-    let child = daemon.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("daemon");
+    daemon
+        .arg("--daemon")
+        .arg("--no-detach")
+        .arg(format!("--config={}", out.join("rsync/ec1.conf").display()));
+    daemon
+        .arg(format!(
+            "--dparam=pidfile={}",
+            dir.path().join("pid").display()
+        ))
+        .arg(format!("--log-file={}", log.display()));
+    let child = daemon
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("daemon");
     let mut d = Daemon { child, log };
     wait_for_port(&mut d, &format!("{net}.10"), port);
-    let disks = parse_server_header(&fs::read_to_string(out.join("lcfg/servers/wm1.h")).expect("header"));
-    let disk = disks.iter().find(|d| d.tag == "ec1_home").expect("wm1 holds ec1_home");
+    let disks =
+        parse_server_header(&fs::read_to_string(out.join("lcfg/servers/wm1.h")).expect("header"));
+    let disk = disks
+        .iter()
+        .find(|d| d.tag == "ec1_home")
+        .expect("wm1 holds ec1_home");
     assert_eq!(disk.srchost, fqdn_c);
     fs::create_dir_all(&disk.dstdir).expect("dstdir");
     let url = format!("rsync://{}:{}/{}/", disk.srchost, disk.srcport, disk.tag);
-    let o = run(Netns::exec(&ns.names[1], "rsync").arg("-a").arg(&url).arg(format!("{}/", disk.dstdir)));
-    assert_eq!(o.status.code(), Some(0), "named server refused: {}\n{}", text(&o), fs::read_to_string(&d.log).unwrap_or_default());
+    let o = run(Netns::exec(&ns.names[1], "rsync")
+        .arg("-a")
+        .arg(&url)
+        .arg(format!("{}/", disk.dstdir)));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "named server refused: {}\n{}",
+        text(&o),
+        fs::read_to_string(&d.log).unwrap_or_default()
+    );
     assert_same_tree(Path::new(&disk.dstdir), &home, "");
     let scratch = dir.path().join("scratch");
-    let o = run(Netns::exec(&ns.names[2], "rsync").arg("-a").arg(&url).arg(&scratch));
-    assert_eq!(o.status.code(), Some(5), "a server of another site got in: {}", text(&o));
+    let o = run(Netns::exec(&ns.names[2], "rsync")
+        .arg("-a")
+        .arg(&url)
+        .arg(&scratch));
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "a server of another site got in: {}",
+        text(&o)
+    );
     drop(d);
     drop(ns);
 }

@@ -29,7 +29,9 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
         let c = &model.clients[i];
         let (set, assigned) = (c.server_set.clone(), c.assigned.clone());
         for s in set {
-            model.servers[s.0 as usize].eligible.push(ClientId(i as u32));
+            model.servers[s.0 as usize]
+                .eligible
+                .push(ClientId(i as u32));
         }
         for s in assigned {
             model.servers[s.0 as usize].holds.push(ClientId(i as u32));
@@ -59,27 +61,43 @@ fn report_empty(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) {
     let help = if client.mirrored_by.is_empty() {
         "set `mirrored_by` on the site or the client: no site mirrors it".to_string()
     } else {
-        let sites: Vec<&str> = client.mirrored_by.iter().map(|s| model.site(*s).name.as_str()).collect();
+        let sites: Vec<&str> = client
+            .mirrored_by
+            .iter()
+            .map(|s| model.site(*s).name.as_str())
+            .collect();
         format!("its mirroring sites ({}) have no active or draining server; add one or mirror it from another site", sites.join(", "))
     };
-    cx.err(file, AnalyzeError::EmptyServerSet { client: name.to_string(), help, span: name.span() });
+    cx.err(
+        file,
+        AnalyzeError::EmptyServerSet {
+            client: name.to_string(),
+            help,
+            span: name.span(),
+        },
+    );
 }
 
 fn pins(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Vec<ServerId> {
     let (file, cname, decl) = decls.clients[id.0 as usize];
-    let Some(list) = &decl.pin else { return Vec::new() };
+    let Some(list) = &decl.pin else {
+        return Vec::new();
+    };
     let client = model.client(id);
     let mut out = Vec::new();
     for name in list.iter() {
         match model.find_host(name).0 {
             None => {
                 let known: Vec<&str> = model.servers.iter().map(|s| s.name.as_str()).collect();
-                cx.err(file, AnalyzeError::UnknownPin {
-                    name: name.to_string(),
-                    suggestion: did_you_mean(name, &known),
-                    known: String::new(),
-                    span: name.span(),
-                });
+                cx.err(
+                    file,
+                    AnalyzeError::UnknownPin {
+                        name: name.to_string(),
+                        suggestion: did_you_mean(name, &known),
+                        known: String::new(),
+                        span: name.span(),
+                    },
+                );
             }
             Some(s) if !client.server_set.contains(&s) => {
                 let server = model.server(s);
@@ -87,19 +105,41 @@ fn pins(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Vec<Serv
                     ServerState::Retired => format!("`{}` is retired", server.name),
                     _ => format!("`{}` is in site `{}`, which does not mirror `{}`; add that site to `mirrored_by` or pin another server", server.name, model.site(server.site).name, cname.as_str()),
                 };
-                cx.err(file, AnalyzeError::PinOutsideServerSet { name: name.to_string(), client: cname.to_string(), help, span: name.span() });
+                cx.err(
+                    file,
+                    AnalyzeError::PinOutsideServerSet {
+                        name: name.to_string(),
+                        client: cname.to_string(),
+                        help,
+                        span: name.span(),
+                    },
+                );
             }
             Some(s) if !out.contains(&s) => out.push(s),
             Some(_) => {}
         }
     }
     if out.len() > client.copies as usize && client.copies > 0 {
-        cx.err(file, AnalyzeError::TooManyPins { client: cname.to_string(), pins: out.len(), copies: client.copies, span: list.span() });
+        cx.err(
+            file,
+            AnalyzeError::TooManyPins {
+                client: cname.to_string(),
+                pins: out.len(),
+                copies: client.copies,
+                span: list.span(),
+            },
+        );
     }
     out
 }
 
-fn choose(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId, pinned: Vec<ServerId>) -> Vec<ServerId> {
+fn choose(
+    cx: &mut Cx,
+    model: &Model,
+    decls: &Decls<'_>,
+    id: ClientId,
+    pinned: Vec<ServerId>,
+) -> Vec<ServerId> {
     let client = model.client(id);
     let wanted = client.copies as usize;
     let candidates: Vec<ServerId> = client
@@ -113,11 +153,23 @@ fn choose(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId, pinned: V
         let (file, name, decl) = decls.clients[id.0 as usize];
         let span = decl.copies.as_ref().map_or(name.span(), |c| c.span());
         let available = candidates.len() + pinned.len();
-        cx.err(file, AnalyzeError::CopiesExceedServers { client: name.to_string(), copies: client.copies, available, span });
+        cx.err(
+            file,
+            AnalyzeError::CopiesExceedServers {
+                client: name.to_string(),
+                copies: client.copies,
+                available,
+                span,
+            },
+        );
         return Vec::new();
     }
     let mut out = pinned;
-    out.extend(rank(model, &client.name, &candidates).into_iter().take(needed));
+    out.extend(
+        rank(model, &client.name, &candidates)
+            .into_iter()
+            .take(needed),
+    );
     out.sort();
     out
 }
@@ -125,7 +177,10 @@ fn choose(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId, pinned: V
 /// Orders candidate servers by weighted rendezvous score, best first. Weights are the
 /// capacities when every candidate has one, otherwise equal.
 pub fn rank(model: &Model, client: &str, candidates: &[ServerId]) -> Vec<ServerId> {
-    let caps: Option<Vec<u64>> = candidates.iter().map(|s| model.server(*s).capacity).collect();
+    let caps: Option<Vec<u64>> = candidates
+        .iter()
+        .map(|s| model.server(*s).capacity)
+        .collect();
     let mut scored: Vec<(f64, &str, ServerId)> = candidates
         .iter()
         .enumerate()
@@ -186,7 +241,11 @@ pub fn ln(x: f64) -> f64 {
 pub fn capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
     let mut used: BTreeMap<ServerId, u64> = BTreeMap::new();
     for c in &model.clients {
-        let size: u64 = c.paths.iter().filter_map(|p| p.size).fold(0, u64::saturating_add);
+        let size: u64 = c
+            .paths
+            .iter()
+            .filter_map(|p| p.size)
+            .fold(0, u64::saturating_add);
         for s in &c.assigned {
             let e = used.entry(*s).or_default();
             *e = e.saturating_add(size);
@@ -195,15 +254,40 @@ pub fn capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
     for (id, used) in used {
         let server = model.server(id);
         let (file, _, decl) = decls.servers[id.0 as usize];
-        let (Some(cap), Some(cap_decl)) = (server.capacity, decl.capacity.as_ref()) else { continue };
+        let (Some(cap), Some(cap_decl)) = (server.capacity, decl.capacity.as_ref()) else {
+            continue;
+        };
         let percent = (u128::from(used) * 100 / u128::from(cap.max(1))) as u64;
         let over = used > cap;
         let high = u128::from(used) * 10 >= u128::from(cap) * 9;
-        let (name, used, capacity, span) = (server.name.clone(), human_size(used), human_size(cap), cap_decl.span());
+        let (name, used, capacity, span) = (
+            server.name.clone(),
+            human_size(used),
+            human_size(cap),
+            cap_decl.span(),
+        );
         if over {
-            cx.err(file, AnalyzeError::CapacityExceeded { server: name, used, capacity, percent, span });
+            cx.err(
+                file,
+                AnalyzeError::CapacityExceeded {
+                    server: name,
+                    used,
+                    capacity,
+                    percent,
+                    span,
+                },
+            );
         } else if high {
-            cx.err(file, AnalyzeError::CapacityHigh { server: name, used, capacity, percent, span });
+            cx.err(
+                file,
+                AnalyzeError::CapacityHigh {
+                    server: name,
+                    used,
+                    capacity,
+                    percent,
+                    span,
+                },
+            );
         }
     }
 }
@@ -216,7 +300,10 @@ mod tests {
     fn ln_matches_std_closely() {
         for x in [1e-300, 1e-9, 0.001, 0.1, 0.3, 0.5, 0.75, 0.999_999, 1.0] {
             let (ours, std) = (ln(x), x.ln());
-            assert!((ours - std).abs() <= 1e-13 * std.abs().max(1.0), "ln({x}): {ours} vs {std}");
+            assert!(
+                (ours - std).abs() <= 1e-13 * std.abs().max(1.0),
+                "ln({x}): {ours} vs {std}"
+            );
         }
     }
 
@@ -226,6 +313,9 @@ mod tests {
         assert_eq!(hash("fpc001", "jmirror1"), hash("fpc001", "jmirror1"));
         assert_ne!(hash("fpc001", "jmirror1"), hash("fpc001", "jmirror2"));
         assert_ne!(hash("ab", "c"), hash("a", "bc"));
-        assert_eq!(format!("{:016x}", hash("", "")), format!("{:016x}", hash("", "")));
+        assert_eq!(
+            format!("{:016x}", hash("", "")),
+            format!("{:016x}", hash("", ""))
+        );
     }
 }

@@ -6,7 +6,9 @@ use std::net::IpAddr;
 
 /// Identifiers cpp may expand in a header value when run without `-undef` (gcc's
 /// non-reserved predefined macros on common targets) plus our own macro prefixes.
-const CPP_WORDS: &[&str] = &["linux", "unix", "i386", "sun", "sparc", "vax", "mips", "m68k", "hp9000"];
+const CPP_WORDS: &[&str] = &[
+    "linux", "unix", "i386", "sun", "sparc", "vax", "mips", "m68k", "hp9000",
+];
 /// Prefixes of macros our own site headers define.
 const OWN_MACRO_PREFIXES: &[&str] = &["RMIRROR_", "MIRRORC_", "__"];
 
@@ -18,7 +20,8 @@ pub fn site_name(name: &str) -> Result<(), String> {
         Some(c) if !c.is_ascii_lowercase() => return Err("must start with a-z".into()),
         _ => {}
     }
-    match chars.find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')) {
+    match chars.find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-'))
+    {
         Some(c) => Err(format!("`{}` is not allowed", c.escape_debug())),
         None => Ok(()),
     }
@@ -45,7 +48,10 @@ fn dns_label(label: &str) -> Result<(), String> {
     if label.len() > 63 {
         return Err(format!("label `{label}` is longer than 63 characters"));
     }
-    if let Some(c) = label.chars().find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-')) {
+    if let Some(c) = label
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
+    {
         return Err(match c.is_ascii_uppercase() {
             true => "upper-case letters are not allowed".into(),
             false => format!("`{}` is not allowed", c.escape_debug()),
@@ -67,7 +73,9 @@ pub fn address(text: &str) -> Option<String> {
 
 /// Maps a host or path name to an LCFG tag: `-` and `.` become `_`.
 pub fn to_tag(name: &str) -> String {
-    name.chars().map(|c| if c == '-' || c == '.' { '_' } else { c }).collect()
+    name.chars()
+        .map(|c| if c == '-' || c == '.' { '_' } else { c })
+        .collect()
 }
 
 /// Checks a path tag as written (`^[A-Za-z0-9_.-]+$`).
@@ -75,7 +83,10 @@ pub fn path_tag(tag: &str) -> Result<(), String> {
     if tag.is_empty() {
         return Err("empty".into());
     }
-    match tag.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))) {
+    match tag
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    {
         Some(c) => Err(format!("`{}` is not allowed in a tag", c.escape_debug())),
         None => cpp_safe(tag),
     }
@@ -83,8 +94,14 @@ pub fn path_tag(tag: &str) -> Result<(), String> {
 
 /// Checks an LCFG tag (`^[A-Za-z0-9_]+$`).
 pub fn lcfg_tag(tag: &str) -> Result<(), String> {
-    match tag.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
-        Some(c) => Err(format!("`{}` is not allowed in an LCFG tag", c.escape_debug())),
+    match tag
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
+        Some(c) => Err(format!(
+            "`{}` is not allowed in an LCFG tag",
+            c.escape_debug()
+        )),
         None if tag.is_empty() => Err("empty".into()),
         None => Ok(()),
     }
@@ -104,7 +121,10 @@ pub fn abs_path(path: &str) -> Result<(), Option<String>> {
 /// Checks any value written into rsyncd.conf or a cpp-processed LCFG header.
 pub fn value(v: &str) -> Result<(), String> {
     if let Some(c) = v.chars().find(|c| c.is_control()) {
-        return Err(format!("control character {} would inject a new line or setting", c.escape_debug()));
+        return Err(format!(
+            "control character {} would inject a new line or setting",
+            c.escape_debug()
+        ));
     }
     if v != v.trim() {
         return Err("leading or trailing white space is lost by rsync and LCFG".into());
@@ -131,7 +151,9 @@ pub fn value(v: &str) -> Result<(), String> {
 pub fn cpp_safe(v: &str) -> Result<(), String> {
     for word in identifiers(v) {
         if CPP_WORDS.contains(&word) {
-            return Err(format!("cpp replaces the word `{word}` (`{word}` → `1` without -undef)"));
+            return Err(format!(
+                "cpp replaces the word `{word}` (`{word}` → `1` without -undef)"
+            ));
         }
         if OWN_MACRO_PREFIXES.iter().any(|p| word.starts_with(p)) {
             return Err(format!("`{word}` looks like a macro name cpp would expand"));
@@ -155,7 +177,9 @@ fn identifiers(v: &str) -> impl Iterator<Item = &str> {
                 return Some(&v[start..i]);
             }
             if c.is_ascii_digit() {
-                while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
+                {
                     i += 1;
                 }
                 continue;
@@ -168,7 +192,15 @@ fn identifiers(v: &str) -> impl Iterator<Item = &str> {
 
 /// A value for a message: control characters escaped, everything else as written.
 pub fn printable(v: &str) -> String {
-    v.chars().map(|c| if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }).collect()
+    v.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Checks an rsync exclude pattern (space-separated in rsyncd.conf).
@@ -176,8 +208,14 @@ pub fn exclude(pattern: &str) -> Result<(), String> {
     if pattern.is_empty() {
         return Err("empty pattern".into());
     }
-    if let Some(c) = pattern.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{} would split or end the pattern list", c.escape_debug()));
+    if let Some(c) = pattern
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "{} would split or end the pattern list",
+            c.escape_debug()
+        ));
     }
     if pattern.contains('\\') {
         return Err("`\\` joins lines in rsyncd.conf".into());
@@ -188,7 +226,9 @@ pub fn exclude(pattern: &str) -> Result<(), String> {
 /// Parses a size such as `300GiB`, `1.5 TB` or `1024` (bytes).
 pub fn size(text: &str) -> Result<u64, String> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (number, unit) = (&t[..split], t[split..].trim());
     let mult: u128 = match unit {
         "" | "B" => 1,
@@ -208,11 +248,23 @@ pub fn size(text: &str) -> Result<u64, String> {
     if int.is_empty() && frac.is_empty() || frac.contains('.') || frac.len() > 9 {
         return Err("not a number".into());
     }
-    let int: u128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| "not a number".to_string())? };
-    let frac_val: u128 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| "not a number".to_string())? };
+    let int: u128 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| "not a number".to_string())?
+    };
+    let frac_val: u128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().map_err(|_| "not a number".to_string())?
+    };
     let scale = 10u128.pow(frac.len() as u32);
-    let bytes = int.checked_mul(mult).and_then(|b| b.checked_add(frac_val * mult / scale));
-    bytes.and_then(|b| u64::try_from(b).ok()).ok_or_else(|| "too large".to_string())
+    let bytes = int
+        .checked_mul(mult)
+        .and_then(|b| b.checked_add(frac_val * mult / scale));
+    bytes
+        .and_then(|b| u64::try_from(b).ok())
+        .ok_or_else(|| "too large".to_string())
 }
 
 /// Formats bytes for messages, e.g. `7.5 TiB`.
@@ -249,17 +301,37 @@ mod tests {
         check(value, "/disk/home", "ok");
         check(value, "/disk/my home", "ok");
         check(value, "/disk/2linux", "ok");
-        check(value, "/disk/linux", "cpp replaces the word `linux` (`linux` → `1` without -undef)");
-        check(value, "/disk/unix-home", "cpp replaces the word `unix` (`unix` → `1` without -undef)");
+        check(
+            value,
+            "/disk/linux",
+            "cpp replaces the word `linux` (`linux` → `1` without -undef)",
+        );
+        check(
+            value,
+            "/disk/unix-home",
+            "cpp replaces the word `unix` (`unix` → `1` without -undef)",
+        );
         check(value, "/a//b", "`//`, `/*` and `*/` are comments to cpp");
         check(value, "/a/*", "`//`, `/*` and `*/` are comments to cpp");
-        check(value, "/a\nhosts allow = *", "control character \\n would inject a new line or setting");
+        check(
+            value,
+            "/a\nhosts allow = *",
+            "control character \\n would inject a new line or setting",
+        );
         check(value, "/a\\", "`\\` joins lines in rsyncd.conf and cpp");
-        check(value, "/a ", "leading or trailing white space is lost by rsync and LCFG");
+        check(
+            value,
+            "/a ",
+            "leading or trailing white space is lost by rsync and LCFG",
+        );
         // Found by tests/cpp_roundtrip.rs: cpp turned `/m4  M` into `/m4 M`.
         check(value, "/m4  M", "cpp collapses runs of spaces into one");
         check(value, "/it's", "quote `'` breaks the line in cpp");
-        check(value, "/x/RMIRROR_SERVERS_JCMB", "`RMIRROR_SERVERS_JCMB` looks like a macro name cpp would expand");
+        check(
+            value,
+            "/x/RMIRROR_SERVERS_JCMB",
+            "`RMIRROR_SERVERS_JCMB` looks like a macro name cpp would expand",
+        );
     }
 
     #[test]
@@ -268,9 +340,17 @@ mod tests {
         check(dns_name, "fpc-1", "ok");
         check(dns_name, "Fpc1", "upper-case letters are not allowed");
         check(dns_name, "fpc_001", "`_` is not allowed");
-        check(dns_name, "inf..ed", "empty label (two dots, or a dot at an end)");
+        check(
+            dns_name,
+            "inf..ed",
+            "empty label (two dots, or a dot at an end)",
+        );
         check(dns_name, "-a", "label `-a` starts or ends with `-`");
-        check(dns_name, "unix.inf", "cpp replaces the word `unix` (`unix` → `1` without -undef)");
+        check(
+            dns_name,
+            "unix.inf",
+            "cpp replaces the word `unix` (`unix` → `1` without -undef)",
+        );
     }
 
     #[test]

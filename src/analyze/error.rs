@@ -9,143 +9,332 @@ use thiserror::Error;
 pub enum AnalyzeError {
     /// A site name outside `^[a-z][a-z0-9_-]*$`.
     #[error("invalid site name `{name}`")]
-    #[diagnostic(code(mirrorc::invalid_site_name), help("site names start with a lower-case letter and use only a-z, 0-9, `_` and `-`"))]
-    InvalidSiteName { name: String, #[label("{reason}")] span: SourceSpan, reason: String },
+    #[diagnostic(
+        code(mirrorc::invalid_site_name),
+        help("site names start with a lower-case letter and use only a-z, 0-9, `_` and `-`")
+    )]
+    InvalidSiteName {
+        name: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+        reason: String,
+    },
 
     /// Two files declare the same site.
     #[error("site `{name}` is declared twice")]
-    #[diagnostic(code(mirrorc::duplicate_site), help("each site has exactly one file; merge the two"))]
-    DuplicateSite { name: String, #[label("declared again here")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::duplicate_site),
+        help("each site has exactly one file; merge the two")
+    )]
+    DuplicateSite {
+        name: String,
+        #[label("declared again here")]
+        span: SourceSpan,
+    },
 
     /// A reference to a site that does not exist.
     #[error("unknown site `{name}`")]
-    #[diagnostic(code(mirrorc::unknown_site), help("{}", did_you_mean_help(suggestion, "a site", known)))]
-    UnknownSite { name: String, suggestion: Option<String>, known: String, #[label("no site of this name")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::unknown_site),
+        help("{}", did_you_mean_help(suggestion, "a site", known))
+    )]
+    UnknownSite {
+        name: String,
+        suggestion: Option<String>,
+        known: String,
+        #[label("no site of this name")]
+        span: SourceSpan,
+    },
 
     /// A host name used twice in the estate.
     #[error("host `{name}` is declared twice")]
     #[diagnostic(code(mirrorc::duplicate_host), help("host names are unique across the estate; a server may also be a client only within its own site"))]
-    DuplicateHost { name: String, #[label("declared again here")] span: SourceSpan },
+    DuplicateHost {
+        name: String,
+        #[label("declared again here")]
+        span: SourceSpan,
+    },
 
     /// A host name that is not a valid DNS name.
     #[error("invalid host name `{name}`")]
-    #[diagnostic(code(mirrorc::invalid_host_name), help("use lower-case DNS labels: a-z, 0-9 and `-` (not at either end), separated by dots"))]
-    InvalidHostName { name: String, #[label("{reason}")] span: SourceSpan, reason: String },
+    #[diagnostic(
+        code(mirrorc::invalid_host_name),
+        help("use lower-case DNS labels: a-z, 0-9 and `-` (not at either end), separated by dots")
+    )]
+    InvalidHostName {
+        name: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+        reason: String,
+    },
 
     /// A domain that is not a valid DNS name.
     #[error("invalid domain `{name}`")]
-    #[diagnostic(code(mirrorc::invalid_domain), help("use lower-case DNS labels separated by single dots, e.g. `inf.ed.ac.uk`"))]
-    InvalidDomain { name: String, #[label("{reason}")] span: SourceSpan, reason: String },
+    #[diagnostic(
+        code(mirrorc::invalid_domain),
+        help("use lower-case DNS labels separated by single dots, e.g. `inf.ed.ac.uk`")
+    )]
+    InvalidDomain {
+        name: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+        reason: String,
+    },
 
     /// An address that is not IPv4 or IPv6.
     #[error("invalid address `{text}`")]
-    #[diagnostic(code(mirrorc::invalid_address), help("give an IPv4 address such as 192.0.2.11 or an IPv6 address such as 2001:db8::11"))]
-    InvalidAddress { text: String, #[label("not an IP address")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::invalid_address),
+        help("give an IPv4 address such as 192.0.2.11 or an IPv6 address such as 2001:db8::11")
+    )]
+    InvalidAddress {
+        text: String,
+        #[label("not an IP address")]
+        span: SourceSpan,
+    },
 
     /// A client whose server set is empty: its modules would have nobody to allow.
     #[error("client `{client}` has no server that may mirror it")]
     #[diagnostic(code(mirrorc::empty_server_set), help("{help}"))]
-    EmptyServerSet { client: String, help: String, #[label("no live server in its mirroring sites")] span: SourceSpan },
+    EmptyServerSet {
+        client: String,
+        help: String,
+        #[label("no live server in its mirroring sites")]
+        span: SourceSpan,
+    },
 
     /// More copies than servers that can hold them.
     #[error("client `{client}` wants {copies} copies but only {available} servers can hold it")]
     #[diagnostic(code(mirrorc::copies_exceed_servers), help("lower `copies`, add servers to its mirroring sites, or set a drained server back to active"))]
-    CopiesExceedServers { client: String, copies: u32, available: usize, #[label("{copies} copies requested")] span: SourceSpan },
+    CopiesExceedServers {
+        client: String,
+        copies: u32,
+        available: usize,
+        #[label("{copies} copies requested")]
+        span: SourceSpan,
+    },
 
     /// Zero copies.
     #[error("`copies` must be at least 1")]
-    #[diagnostic(code(mirrorc::invalid_copies), help("a mirrored client is held by at least one server"))]
-    InvalidCopies { #[label("zero copies")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::invalid_copies),
+        help("a mirrored client is held by at least one server")
+    )]
+    InvalidCopies {
+        #[label("zero copies")]
+        span: SourceSpan,
+    },
 
     /// More pins than copies.
     #[error("client `{client}` pins {pins} servers but `copies` is {copies}")]
-    #[diagnostic(code(mirrorc::too_many_pins), help("raise `copies` to at least {pins} or remove a pin"))]
-    TooManyPins { client: String, pins: usize, copies: u32, #[label("{pins} pins")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::too_many_pins),
+        help("raise `copies` to at least {pins} or remove a pin")
+    )]
+    TooManyPins {
+        client: String,
+        pins: usize,
+        copies: u32,
+        #[label("{pins} pins")]
+        span: SourceSpan,
+    },
 
     /// A pin naming no server.
     #[error("unknown server `{name}` in `pin`")]
-    #[diagnostic(code(mirrorc::unknown_pin), help("{}", did_you_mean_help(suggestion, "a server", known)))]
-    UnknownPin { name: String, suggestion: Option<String>, known: String, #[label("no server of this name")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::unknown_pin),
+        help("{}", did_you_mean_help(suggestion, "a server", known))
+    )]
+    UnknownPin {
+        name: String,
+        suggestion: Option<String>,
+        known: String,
+        #[label("no server of this name")]
+        span: SourceSpan,
+    },
 
     /// A pin on a server that may not mirror the client.
     #[error("pinned server `{name}` is not in the server set of `{client}`")]
     #[diagnostic(code(mirrorc::pin_outside_server_set), help("{help}"))]
-    PinOutsideServerSet { name: String, client: String, help: String, #[label("not allowed to mirror this client")] span: SourceSpan },
+    PinOutsideServerSet {
+        name: String,
+        client: String,
+        help: String,
+        #[label("not allowed to mirror this client")]
+        span: SourceSpan,
+    },
 
     /// A path tag or resulting rmirror tag outside LCFG's tag rules.
     #[error("invalid tag `{tag}`")]
     #[diagnostic(code(mirrorc::invalid_tag), help("path tags use only A-Z, a-z, 0-9, `_`, `-` and `.`; the rmirror tag `<client>_<path tag>` maps `-` and `.` to `_`"))]
-    InvalidTag { tag: String, #[label("{reason}")] span: SourceSpan, reason: String },
+    InvalidTag {
+        tag: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+        reason: String,
+    },
 
     /// Two paths that map to the same rmirror tag / rsync module.
     #[error("tag `{tag}` is produced by two paths: `{first}` and `{second}`")]
     #[diagnostic(code(mirrorc::tag_collision), help("rename one path tag or client; `-` and `.` both become `_` in tags, and rsync merges module names that differ only in case"))]
-    TagCollision { tag: String, first: String, second: String, #[label("also becomes `{tag}`")] span: SourceSpan },
+    TagCollision {
+        tag: String,
+        first: String,
+        second: String,
+        #[label("also becomes `{tag}`")]
+        span: SourceSpan,
+    },
 
     /// A path that is not absolute.
     #[error("path `{path}` is not absolute")]
     #[diagnostic(code(mirrorc::relative_path), help("write the full path from `/`"))]
-    RelativePath { path: String, #[label("must start with `/`")] span: SourceSpan },
+    RelativePath {
+        path: String,
+        #[label("must start with `/`")]
+        span: SourceSpan,
+    },
 
     /// A value that would corrupt an rsyncd.conf or an LCFG header.
     #[error("unsafe value `{value}`: {reason}")]
     #[diagnostic(code(mirrorc::unsafe_value), help("{help}"))]
-    UnsafeValue { value: String, reason: String, help: String, #[label("{reason}")] span: SourceSpan },
+    UnsafeValue {
+        value: String,
+        reason: String,
+        help: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
 
     /// An exclude pattern rsyncd.conf cannot carry.
     #[error("invalid exclude pattern `{pattern}`: {reason}")]
     #[diagnostic(code(mirrorc::invalid_exclude), help("rsyncd.conf separates exclude patterns by spaces; patterns may not contain white space, control characters or `\\`"))]
-    InvalidExclude { pattern: String, reason: String, #[label("{reason}")] span: SourceSpan },
+    InvalidExclude {
+        pattern: String,
+        reason: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+    },
 
     /// A size or capacity that does not parse.
     #[error("invalid size `{text}`")]
     #[diagnostic(code(mirrorc::invalid_size), help("write a number with a unit: B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB or PiB, e.g. `300GiB`"))]
-    InvalidSize { text: String, #[label("{reason}")] span: SourceSpan, reason: String },
+    InvalidSize {
+        text: String,
+        #[label("{reason}")]
+        span: SourceSpan,
+        reason: String,
+    },
 
     /// Port zero.
     #[error("invalid port {port}")]
-    #[diagnostic(code(mirrorc::invalid_port), help("use a port from 1 to 65535 (the default is 8873)"))]
-    InvalidPort { port: u16, #[label("not a usable port")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::invalid_port),
+        help("use a port from 1 to 65535 (the default is 8873)")
+    )]
+    InvalidPort {
+        port: u16,
+        #[label("not a usable port")]
+        span: SourceSpan,
+    },
 
     /// Safety limit above 100%.
     #[error("invalid safety limit {value}%")]
-    #[diagnostic(code(mirrorc::invalid_safety_limit), help("a percentage from 0 to 100; sites commonly use 70"))]
-    InvalidSafetyLimit { value: u32, #[label("above 100%")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::invalid_safety_limit),
+        help("a percentage from 0 to 100; sites commonly use 70")
+    )]
+    InvalidSafetyLimit {
+        value: u32,
+        #[label("above 100%")]
+        span: SourceSpan,
+    },
 
     /// Assigned sizes above a server's capacity.
     #[error("server `{server}` is over capacity: {used} assigned of {capacity} ({percent}%)")]
     #[diagnostic(code(mirrorc::capacity_exceeded), help("add capacity, add servers to the site, or lower copies; `mirrorc explain {server}` lists what it holds"))]
-    CapacityExceeded { server: String, used: String, capacity: String, percent: u64, #[label("capacity of `{server}`")] span: SourceSpan },
+    CapacityExceeded {
+        server: String,
+        used: String,
+        capacity: String,
+        percent: u64,
+        #[label("capacity of `{server}`")]
+        span: SourceSpan,
+    },
 
     /// Assigned sizes above 90% of a server's capacity.
     #[error("server `{server}` is {percent}% full: {used} assigned of {capacity}")]
-    #[diagnostic(code(mirrorc::capacity_high), severity(Warning), help("plan more capacity before it runs out; `mirrorc explain {server}` lists what it holds"))]
-    CapacityHigh { server: String, used: String, capacity: String, percent: u64, #[label("capacity of `{server}`")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::capacity_high),
+        severity(Warning),
+        help(
+            "plan more capacity before it runs out; `mirrorc explain {server}` lists what it holds"
+        )
+    )]
+    CapacityHigh {
+        server: String,
+        used: String,
+        capacity: String,
+        percent: u64,
+        #[label("capacity of `{server}`")]
+        span: SourceSpan,
+    },
 
     /// A server known only by name: access depends on DNS.
     #[error("server `{server}` has no address: clients admit it by name ({fqdn})")]
     #[diagnostic(code(mirrorc::name_only_access), severity(Warning), help("add `address:`; rsync resolves names in `hosts allow` at connect time, and an unresolvable name is skipped silently"))]
-    NameOnlyAccess { server: String, fqdn: String, #[label("no `address`")] span: SourceSpan },
+    NameOnlyAccess {
+        server: String,
+        fqdn: String,
+        #[label("no `address`")]
+        span: SourceSpan,
+    },
 
     /// A site mirrored by itself: the copy is not offsite.
     #[error("site `{site}` is mirrored by itself: copies are not offsite")]
-    #[diagnostic(code(mirrorc::self_mirrored), severity(Warning), help("mirror a site from another building, so one fire does not take both copies"))]
-    SelfMirrored { site: String, #[label("its own site")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::self_mirrored),
+        severity(Warning),
+        help("mirror a site from another building, so one fire does not take both copies")
+    )]
+    SelfMirrored {
+        site: String,
+        #[label("its own site")]
+        span: SourceSpan,
+    },
 
     /// Port 873 clashes with the system rsync daemon.
     #[error("port 873 is the system rsync daemon's port")]
-    #[diagnostic(code(mirrorc::system_rsync_port), severity(Warning), help("rmirrorclient runs its own daemon; use another port such as 8873"))]
-    SystemRsyncPort { #[label("clashes with rsync on the client")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::system_rsync_port),
+        severity(Warning),
+        help("rmirrorclient runs its own daemon; use another port such as 8873")
+    )]
+    SystemRsyncPort {
+        #[label("clashes with rsync on the client")]
+        span: SourceSpan,
+    },
 
     /// A client that mirrors nothing.
     #[error("client `{client}` has no paths")]
-    #[diagnostic(code(mirrorc::client_without_paths), severity(Warning), help("add `paths:` or remove the client"))]
-    ClientWithoutPaths { client: String, #[label("nothing to mirror")] span: SourceSpan },
+    #[diagnostic(
+        code(mirrorc::client_without_paths),
+        severity(Warning),
+        help("add `paths:` or remove the client")
+    )]
+    ClientWithoutPaths {
+        client: String,
+        #[label("nothing to mirror")]
+        span: SourceSpan,
+    },
 
     /// Where a duplicate was first declared (a note beside a duplicate error).
     #[error("`{name}` was first declared here")]
     #[diagnostic(code(mirrorc::first_declared), severity(Advice))]
-    FirstDeclared { name: String, #[label("first declared here")] span: SourceSpan },
+    FirstDeclared {
+        name: String,
+        #[label("first declared here")]
+        span: SourceSpan,
+    },
 }
 
 fn did_you_mean_help(suggestion: &Option<String>, what: &str, known: &str) -> String {

@@ -30,8 +30,15 @@ impl Cx {
     }
 
     /// Records a diagnostic with a note in another place.
-    pub fn err_with_note(&mut self, file: FileId, e: AnalyzeError, note_file: FileId, note: AnalyzeError) {
-        self.findings.push(Finding::new(file, e).with_related(note_file, note));
+    pub fn err_with_note(
+        &mut self,
+        file: FileId,
+        e: AnalyzeError,
+        note_file: FileId,
+        note: AnalyzeError,
+    ) {
+        self.findings
+            .push(Finding::new(file, e).with_related(note_file, note));
     }
 }
 
@@ -61,13 +68,28 @@ fn tag_collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
                 continue;
             };
             let (file, _, decl) = decls.clients[ci];
-            let Some((key, _)) = decl.paths.get_key_value(path.name.as_str()) else { continue };
+            let Some((key, _)) = decl.paths.get_key_value(path.name.as_str()) else {
+                continue;
+            };
             let first = format!("{}: {}", model.clients[first_client].name, first_name);
             let second = format!("{}: {}", client.name, path.name);
-            let e = AnalyzeError::TagCollision { tag: path.tag.clone(), first, second, span: key.span() };
+            let e = AnalyzeError::TagCollision {
+                tag: path.tag.clone(),
+                first,
+                second,
+                span: key.span(),
+            };
             let (first_file, _, first_decl) = decls.clients[first_client];
             match first_decl.paths.get_key_value(first_name) {
-                Some((k, _)) => cx.err_with_note(file, e, first_file, AnalyzeError::FirstDeclared { name: path.tag.clone(), span: k.span() }),
+                Some((k, _)) => cx.err_with_note(
+                    file,
+                    e,
+                    first_file,
+                    AnalyzeError::FirstDeclared {
+                        name: path.tag.clone(),
+                        span: k.span(),
+                    },
+                ),
                 None => cx.err(file, e),
             }
         }
@@ -80,7 +102,14 @@ fn name_only_access(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
         let (file, name, decl) = decls.servers[i];
         // A server whose address is invalid was reported already; no second warning.
         if server.state != ServerState::Retired && decl.address.is_none() {
-            cx.err(file, AnalyzeError::NameOnlyAccess { server: server.name.clone(), fqdn: server.fqdn.clone(), span: name.span() });
+            cx.err(
+                file,
+                AnalyzeError::NameOnlyAccess {
+                    server: server.name.clone(),
+                    fqdn: server.fqdn.clone(),
+                    span: name.span(),
+                },
+            );
         }
     }
 }

@@ -30,12 +30,18 @@ pub struct Decls<'a> {
 /// Builds sites, servers and clients (server sets still empty).
 pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
     let sites = collect_sites(cx, ast);
-    let site_ids: BTreeMap<&str, SiteId> =
-        sites.iter().enumerate().map(|(i, (_, f))| (f.site.as_str(), SiteId(i as u32))).collect();
+    let site_ids: BTreeMap<&str, SiteId> = sites
+        .iter()
+        .enumerate()
+        .map(|(i, (_, f))| (f.site.as_str(), SiteId(i as u32)))
+        .collect();
     let names: Vec<&str> = site_ids.keys().copied().collect();
     let mut model = Model::default();
     for (file, f) in &sites {
-        let mirrored_by = f.mirrored_by.as_ref().map(|m| resolve_sites(cx, *file, m, &site_ids, &names));
+        let mirrored_by = f
+            .mirrored_by
+            .as_ref()
+            .map(|m| resolve_sites(cx, *file, m, &site_ids, &names));
         let own = site_ids[f.site.as_str()];
         warn_self(cx, *file, f.mirrored_by.as_ref(), &f.site, own, &site_ids);
         model.sites.push(Site {
@@ -55,11 +61,24 @@ fn collect_sites<'a>(cx: &mut Cx, ast: &'a Ast) -> Vec<(FileId, &'a SiteFile)> {
     let mut by_name: BTreeMap<&str, (FileId, &SiteFile)> = BTreeMap::new();
     for (file, f) in &ast.files {
         if let Err(reason) = check::site_name(&f.site) {
-            cx.err(*file, AnalyzeError::InvalidSiteName { name: f.site.to_string(), span: f.site.span(), reason });
+            cx.err(
+                *file,
+                AnalyzeError::InvalidSiteName {
+                    name: f.site.to_string(),
+                    span: f.site.span(),
+                    reason,
+                },
+            );
         }
         if let Some((first_file, first)) = by_name.get(f.site.as_str()) {
-            let e = AnalyzeError::DuplicateSite { name: f.site.to_string(), span: f.site.span() };
-            let note = AnalyzeError::FirstDeclared { name: f.site.to_string(), span: first.site.span() };
+            let e = AnalyzeError::DuplicateSite {
+                name: f.site.to_string(),
+                span: f.site.span(),
+            };
+            let note = AnalyzeError::FirstDeclared {
+                name: f.site.to_string(),
+                span: first.site.span(),
+            };
             cx.err_with_note(*file, e, *first_file, note);
             continue;
         }
@@ -80,32 +99,66 @@ fn resolve_sites(
         match ids.get(name.as_str()) {
             Some(id) if !out.contains(id) => out.push(*id),
             Some(_) => {}
-            None => cx.err(file, AnalyzeError::UnknownSite {
-                name: name.to_string(),
-                suggestion: did_you_mean(name, names),
-                known: names.join(", "),
-                span: name.span(),
-            }),
+            None => cx.err(
+                file,
+                AnalyzeError::UnknownSite {
+                    name: name.to_string(),
+                    suggestion: did_you_mean(name, names),
+                    known: names.join(", "),
+                    span: name.span(),
+                },
+            ),
         }
     }
     out.sort();
     out
 }
 
-fn warn_self(cx: &mut Cx, file: FileId, list: Option<&Sp<Vec<Sp<String>>>>, site: &str, own: SiteId, ids: &BTreeMap<&str, SiteId>) {
+fn warn_self(
+    cx: &mut Cx,
+    file: FileId,
+    list: Option<&Sp<Vec<Sp<String>>>>,
+    site: &str,
+    own: SiteId,
+    ids: &BTreeMap<&str, SiteId>,
+) {
     let Some(list) = list else { return };
     if let Some(entry) = list.iter().find(|n| ids.get(n.as_str()) == Some(&own)) {
-        cx.err(file, AnalyzeError::SelfMirrored { site: site.to_string(), span: entry.span() });
+        cx.err(
+            file,
+            AnalyzeError::SelfMirrored {
+                site: site.to_string(),
+                span: entry.span(),
+            },
+        );
     }
 }
 
 fn check_domain(cx: &mut Cx, file: FileId, f: &SiteFile) {
-    if let Some(s) = f.defaults.as_ref().and_then(|d| d.safety_limit.as_ref()).filter(|s| ***s > 100) {
-        cx.err(file, AnalyzeError::InvalidSafetyLimit { value: **s, span: s.span() });
+    if let Some(s) = f
+        .defaults
+        .as_ref()
+        .and_then(|d| d.safety_limit.as_ref())
+        .filter(|s| ***s > 100)
+    {
+        cx.err(
+            file,
+            AnalyzeError::InvalidSafetyLimit {
+                value: **s,
+                span: s.span(),
+            },
+        );
     }
     if let Some(d) = &f.domain {
         if let Err(reason) = check::dns_name(d) {
-            cx.err(file, AnalyzeError::InvalidDomain { name: d.to_string(), span: d.span(), reason });
+            cx.err(
+                file,
+                AnalyzeError::InvalidDomain {
+                    name: d.to_string(),
+                    span: d.span(),
+                    reason,
+                },
+            );
         }
     }
 }
@@ -128,24 +181,41 @@ fn collect_hosts<'a>(
     let mut clients: Vec<HostDecl<'a, ClientDecl>> = Vec::new();
     for (file, f) in sites {
         let site = site_ids[f.site.as_str()];
-        servers.extend(f.servers.iter().map(|(name, decl)| HostDecl { file: *file, site, name, decl }));
-        clients.extend(f.clients.iter().map(|(name, decl)| HostDecl { file: *file, site, name, decl }));
+        servers.extend(f.servers.iter().map(|(name, decl)| HostDecl {
+            file: *file,
+            site,
+            name,
+            decl,
+        }));
+        clients.extend(f.clients.iter().map(|(name, decl)| HostDecl {
+            file: *file,
+            site,
+            name,
+            decl,
+        }));
     }
     servers.sort_by(|a, b| a.name.cmp(b.name).then(a.file.cmp(&b.file)));
     clients.sort_by(|a, b| a.name.cmp(b.name).then(a.file.cmp(&b.file)));
     dedup_hosts(cx, &mut servers);
     dedup_hosts(cx, &mut clients);
     cross_role_conflicts(cx, &servers, &mut clients);
-    let mut decls = Decls { servers: Vec::new(), clients: Vec::new() };
+    let mut decls = Decls {
+        servers: Vec::new(),
+        clients: Vec::new(),
+    };
     for h in &servers {
         let server = build_server(cx, h, sites[h.site.0 as usize].1);
-        model.sites[h.site.0 as usize].servers.push(crate::model::ServerId(model.servers.len() as u32));
+        model.sites[h.site.0 as usize]
+            .servers
+            .push(crate::model::ServerId(model.servers.len() as u32));
         model.servers.push(server);
         decls.servers.push((h.file, h.name, h.decl));
     }
     for h in &clients {
         let client = build_client(cx, h, sites[h.site.0 as usize].1, model);
-        model.sites[h.site.0 as usize].clients.push(crate::model::ClientId(model.clients.len() as u32));
+        model.sites[h.site.0 as usize]
+            .clients
+            .push(crate::model::ClientId(model.clients.len() as u32));
         model.clients.push(client);
         decls.clients.push((h.file, h.name, h.decl));
     }
@@ -165,15 +235,28 @@ fn dedup_hosts<T>(cx: &mut Cx, hosts: &mut Vec<HostDecl<'_, T>>) {
 }
 
 fn report_duplicate<A, B>(cx: &mut Cx, first: &HostDecl<'_, A>, again: &HostDecl<'_, B>) {
-    let e = AnalyzeError::DuplicateHost { name: again.name.to_string(), span: again.name.span() };
-    let note = AnalyzeError::FirstDeclared { name: first.name.to_string(), span: first.name.span() };
+    let e = AnalyzeError::DuplicateHost {
+        name: again.name.to_string(),
+        span: again.name.span(),
+    };
+    let note = AnalyzeError::FirstDeclared {
+        name: first.name.to_string(),
+        span: first.name.span(),
+    };
     cx.err_with_note(again.file, e, first.file, note);
 }
 
 /// A host may be both a server and a client only within one site.
-fn cross_role_conflicts(cx: &mut Cx, servers: &[HostDecl<'_, ServerDecl>], clients: &mut Vec<HostDecl<'_, ClientDecl>>) {
+fn cross_role_conflicts(
+    cx: &mut Cx,
+    servers: &[HostDecl<'_, ServerDecl>],
+    clients: &mut Vec<HostDecl<'_, ClientDecl>>,
+) {
     clients.retain(|c| {
-        let server = servers.binary_search_by(|s| s.name.as_str().cmp(c.name.as_str())).ok().map(|i| &servers[i]);
+        let server = servers
+            .binary_search_by(|s| s.name.as_str().cmp(c.name.as_str()))
+            .ok()
+            .map(|i| &servers[i]);
         match server {
             Some(s) if s.site != c.site => {
                 report_duplicate(cx, s, c);
@@ -193,7 +276,14 @@ fn fqdn(name: &str, site: &SiteFile) -> String {
 
 fn check_host_name(cx: &mut Cx, file: FileId, name: &Sp<String>) {
     if let Err(reason) = check::dns_name(name) {
-        cx.err(file, AnalyzeError::InvalidHostName { name: name.to_string(), span: name.span(), reason });
+        cx.err(
+            file,
+            AnalyzeError::InvalidHostName {
+                name: name.to_string(),
+                span: name.span(),
+                reason,
+            },
+        );
     }
 }
 
@@ -201,7 +291,11 @@ fn build_server(cx: &mut Cx, h: &HostDecl<'_, ServerDecl>, site: &SiteFile) -> S
     check_host_name(cx, h.file, h.name);
     let d = h.decl;
     check_abs_path(cx, h.file, &d.store);
-    let safety = site.defaults.as_ref().and_then(|d| d.safety_limit.as_ref()).filter(|s| ***s <= 100);
+    let safety = site
+        .defaults
+        .as_ref()
+        .and_then(|d| d.safety_limit.as_ref())
+        .filter(|s| ***s <= 100);
     Server {
         name: h.name.to_string(),
         fqdn: fqdn(h.name, site),
@@ -244,7 +338,16 @@ fn size(cx: &mut Cx, file: FileId, s: &Sp<ast::Size>) -> Option<u64> {
     match &**s {
         ast::Size::Bytes(b) => Some(*b),
         ast::Size::Text(t) => check::size(t)
-            .map_err(|reason| cx.err(file, AnalyzeError::InvalidSize { text: t.clone(), span: s.span(), reason }))
+            .map_err(|reason| {
+                cx.err(
+                    file,
+                    AnalyzeError::InvalidSize {
+                        text: t.clone(),
+                        span: s.span(),
+                        reason,
+                    },
+                )
+            })
             .ok(),
     }
 }
@@ -252,7 +355,13 @@ fn size(cx: &mut Cx, file: FileId, s: &Sp<ast::Size>) -> Option<u64> {
 fn check_abs_path(cx: &mut Cx, file: FileId, path: &Sp<String>) {
     match check::abs_path(path) {
         Ok(()) => {}
-        Err(None) => cx.err(file, AnalyzeError::RelativePath { path: path.to_string(), span: path.span() }),
+        Err(None) => cx.err(
+            file,
+            AnalyzeError::RelativePath {
+                path: path.to_string(),
+                span: path.span(),
+            },
+        ),
         Err(Some(reason)) => cx.err(file, unsafe_value(path, reason)),
     }
 }
@@ -267,21 +376,39 @@ pub fn unsafe_value(v: &Sp<String>, reason: String) -> AnalyzeError {
     }
 }
 
-fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, site: &SiteFile, model: &Model) -> Client {
+fn build_client(
+    cx: &mut Cx,
+    h: &HostDecl<'_, ClientDecl>,
+    site: &SiteFile,
+    model: &Model,
+) -> Client {
     check_host_name(cx, h.file, h.name);
     let d = h.decl;
     let defaults = site.defaults.as_ref();
     let port = d.port.as_ref().or(defaults.and_then(|x| x.port.as_ref()));
-    let copies = d.copies.as_ref().or(defaults.and_then(|x| x.copies.as_ref()));
+    let copies = d
+        .copies
+        .as_ref()
+        .or(defaults.and_then(|x| x.copies.as_ref()));
     check_port(cx, h.file, port);
     if let Some(c) = copies.filter(|c| ***c == 0) {
         cx.err(h.file, AnalyzeError::InvalidCopies { span: c.span() });
     }
     if d.paths.is_empty() {
-        cx.err(h.file, AnalyzeError::ClientWithoutPaths { client: h.name.to_string(), span: h.name.span() });
+        cx.err(
+            h.file,
+            AnalyzeError::ClientWithoutPaths {
+                client: h.name.to_string(),
+                span: h.name.span(),
+            },
+        );
     }
-    let site_ids: BTreeMap<&str, SiteId> =
-        model.sites.iter().enumerate().map(|(i, s)| (s.name.as_str(), SiteId(i as u32))).collect();
+    let site_ids: BTreeMap<&str, SiteId> = model
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), SiteId(i as u32)))
+        .collect();
     let mirrored_by = match &d.mirrored_by {
         Some(list) => {
             let names: Vec<&str> = site_ids.keys().copied().collect();
@@ -317,14 +444,28 @@ fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<
     let mut out: Vec<ClientPath> = Vec::new();
     for (name, decl) in &d.paths {
         if let Err(reason) = check::path_tag(name) {
-            cx.err(file, AnalyzeError::InvalidTag { tag: name.to_string(), span: name.span(), reason });
+            cx.err(
+                file,
+                AnalyzeError::InvalidTag {
+                    tag: name.to_string(),
+                    span: name.span(),
+                    reason,
+                },
+            );
             continue;
         }
         let tag = check::to_tag(&format!("{}_{}", client.as_str(), name.as_str()));
         if let Err(reason) = check::lcfg_tag(&tag) {
             // An invalid host name is reported on its own; its tags would only repeat it.
             if check::dns_name(client).is_ok() {
-                cx.err(file, AnalyzeError::InvalidTag { tag: tag.clone(), span: client.span(), reason });
+                cx.err(
+                    file,
+                    AnalyzeError::InvalidTag {
+                        tag: tag.clone(),
+                        span: client.span(),
+                        reason,
+                    },
+                );
             }
             continue;
         }
@@ -335,7 +476,13 @@ fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<
     out
 }
 
-fn build_path(cx: &mut Cx, file: FileId, decl: &Sp<PathDecl>, tag: String, name: &str) -> ClientPath {
+fn build_path(
+    cx: &mut Cx,
+    file: FileId,
+    decl: &Sp<PathDecl>,
+    tag: String,
+    name: &str,
+) -> ClientPath {
     let (path, size_v, exclude, checksum) = match &**decl {
         PathDecl::Plain(p) => {
             check_plain_path(cx, file, p, decl.span());
@@ -346,25 +493,53 @@ fn build_path(cx: &mut Cx, file: FileId, decl: &Sp<PathDecl>, tag: String, name:
             let s = t.size.as_ref().and_then(|s| size(cx, file, s));
             for pat in &t.exclude {
                 if let Err(reason) = check::exclude(pat) {
-                    cx.err(file, AnalyzeError::InvalidExclude { pattern: check::printable(pat), reason, span: pat.span() });
+                    cx.err(
+                        file,
+                        AnalyzeError::InvalidExclude {
+                            pattern: check::printable(pat),
+                            reason,
+                            span: pat.span(),
+                        },
+                    );
                 }
             }
             let checksum = t.checksum.as_ref().is_some_and(|c| **c);
-            (t.path.to_string(), s, t.exclude.iter().map(|e| e.to_string()).collect(), checksum)
+            (
+                t.path.to_string(),
+                s,
+                t.exclude.iter().map(|e| e.to_string()).collect(),
+                checksum,
+            )
         }
     };
-    ClientPath { tag, name: name.to_string(), path, size: size_v, exclude, checksum }
+    ClientPath {
+        tag,
+        name: name.to_string(),
+        path,
+        size: size_v,
+        exclude,
+        checksum,
+    }
 }
 
 fn check_plain_path(cx: &mut Cx, file: FileId, p: &str, span: SourceSpan) {
     match check::abs_path(p) {
         Ok(()) => {}
-        Err(None) => cx.err(file, AnalyzeError::RelativePath { path: p.to_string(), span }),
-        Err(Some(reason)) => cx.err(file, AnalyzeError::UnsafeValue {
-            value: check::printable(p),
-            help: "such a value would be changed or misread by rsync or cpp; rename it".into(),
-            reason,
-            span,
-        }),
+        Err(None) => cx.err(
+            file,
+            AnalyzeError::RelativePath {
+                path: p.to_string(),
+                span,
+            },
+        ),
+        Err(Some(reason)) => cx.err(
+            file,
+            AnalyzeError::UnsafeValue {
+                value: check::printable(p),
+                help: "such a value would be changed or misread by rsync or cpp; rename it".into(),
+                reason,
+                span,
+            },
+        ),
     }
 }

@@ -9,6 +9,9 @@ pub fn files(model: &Model) -> Vec<Artifact> {
     model
         .clients
         .iter()
-        .map(|c| Artifact { path: format!("hosts-allow/{}", c.name), content: format!("{}\n", model.hosts_allow(c).join(" ")) })
+        .map(|c| Artifact {
+            path: format!("hosts-allow/{}", c.name),
+            content: format!("{}\n", model.hosts_allow(c).join(" ")),
+        })
         .collect()
 }

@@ -29,8 +29,14 @@ struct DiskView<'a> {
 
 /// `lcfg/servers/<server>.h` for every non-retired server.
 pub fn servers(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    let live: Vec<&Server> = model.servers.iter().filter(|s| s.state != ServerState::Retired).collect();
-    crate::par::map_min(&live, 2, |s| server(model, s)).into_iter().collect()
+    let live: Vec<&Server> = model
+        .servers
+        .iter()
+        .filter(|s| s.state != ServerState::Retired)
+        .collect();
+    crate::par::map_min(&live, 2, |s| server(model, s))
+        .into_iter()
+        .collect()
 }
 
 fn server(model: &Model, s: &Server) -> Result<Artifact, EmitError> {
@@ -38,7 +44,13 @@ fn server(model: &Model, s: &Server) -> Result<Artifact, EmitError> {
     for c in s.holds.iter().map(|id| model.client(*id)) {
         for p in &c.paths {
             let dstdir = model.dstdir(s, c, p);
-            disks.push(DiskView { tag: &p.tag, srchost: &c.fqdn, port: c.port, dstdir, checksum: p.checksum });
+            disks.push(DiskView {
+                tag: &p.tag,
+                srchost: &c.fqdn,
+                port: c.port,
+                dstdir,
+                checksum: p.checksum,
+            });
         }
     }
     disks.sort_by(|a, b| a.tag.cmp(b.tag));
@@ -51,7 +63,10 @@ fn server(model: &Model, s: &Server) -> Result<Artifact, EmitError> {
         disks,
     };
     let content = render("server.h", &view).map_err(EmitError::Template)?;
-    Ok(Artifact { path: format!("lcfg/servers/{}.h", s.name), content })
+    Ok(Artifact {
+        path: format!("lcfg/servers/{}.h", s.name),
+        content,
+    })
 }
 
 #[derive(Serialize)]
@@ -79,25 +94,48 @@ struct SetView<'a> {
 
 /// `lcfg/clients/<client>.h` for every client.
 pub fn clients(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    crate::par::map(&model.clients, |c| client(model, c)).into_iter().collect()
+    crate::par::map(&model.clients, |c| client(model, c))
+        .into_iter()
+        .collect()
 }
 
 fn client(model: &Model, c: &Client) -> Result<Artifact, EmitError> {
     let hosts = model.hosts_allow(c);
     if hosts.is_empty() {
-        return Err(EmitError::OpenModule { client: c.name.clone(), module: "(all)".into() });
+        return Err(EmitError::OpenModule {
+            client: c.name.clone(),
+            module: "(all)".into(),
+        });
     }
     let view = ClientView {
         fqdn: &c.fqdn,
         site: &model.site(c.site).name,
         guard: guard("CLIENT", &c.name),
         port: c.port,
-        modules: c.paths.iter().map(|p| ModuleView { tag: &p.tag, path: &p.path }).collect(),
-        servers: c.server_set.iter().map(|id| model.server(*id)).map(|s| SetView { tag: &s.tag, fqdn: &s.fqdn }).collect(),
+        modules: c
+            .paths
+            .iter()
+            .map(|p| ModuleView {
+                tag: &p.tag,
+                path: &p.path,
+            })
+            .collect(),
+        servers: c
+            .server_set
+            .iter()
+            .map(|id| model.server(*id))
+            .map(|s| SetView {
+                tag: &s.tag,
+                fqdn: &s.fqdn,
+            })
+            .collect(),
         hosts_allow: hosts.join(" "),
     };
     let content = render("client.h", &view).map_err(EmitError::Template)?;
-    Ok(Artifact { path: format!("lcfg/clients/{}.h", c.name), content })
+    Ok(Artifact {
+        path: format!("lcfg/clients/{}.h", c.name),
+        content,
+    })
 }
 
 #[derive(Serialize)]
@@ -116,7 +154,15 @@ pub fn sites(model: &Model) -> Result<Vec<Artifact>, EmitError> {
 
 /// The macro suffix of a site: upper case, `-` mapped to `_`.
 pub fn site_macro(name: &str) -> String {
-    name.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() }).collect()
+    name.chars()
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
+        .collect()
 }
 
 fn site(model: &Model, s: &Site) -> Result<Artifact, EmitError> {
@@ -131,9 +177,16 @@ fn site(model: &Model, s: &Site) -> Result<Artifact, EmitError> {
         site: &s.name,
         guard: guard("SITE", &s.name),
         macro_name: site_macro(&s.name),
-        servers: live.iter().map(|srv| srv.fqdn.as_str()).collect::<Vec<_>>().join(" "),
+        servers: live
+            .iter()
+            .map(|srv| srv.fqdn.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         hosts_allow: hosts.join(" "),
     };
     let content = render("site.h", &view).map_err(EmitError::Template)?;
-    Ok(Artifact { path: format!("lcfg/sites/{}.h", s.name), content })
+    Ok(Artifact {
+        path: format!("lcfg/sites/{}.h", s.name),
+        content,
+    })
 }

@@ -41,7 +41,10 @@ pub fn emit(model: &Model) -> Result<Vec<Artifact>, EmitError> {
     let (map, rest) = std::thread::scope(|s| {
         let map = s.spawn(|| spanning_map::file(model));
         let rest = emit_files(model);
-        (map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)), rest)
+        (
+            map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            rest,
+        )
     });
     let mut out = rest?;
     out.push(map);
@@ -61,6 +64,15 @@ fn emit_files(model: &Model) -> Result<Vec<Artifact>, EmitError> {
 
 /// An include guard for a generated header, e.g. `MIRRORC_SERVER_JMIRROR1_H`.
 pub fn guard(kind: &str, name: &str) -> String {
-    let upper: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     format!("MIRRORC_{kind}_{upper}_H")
 }

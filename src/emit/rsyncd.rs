@@ -32,15 +32,23 @@ struct ModuleView<'a> {
 
 /// `rsync/<client>.conf` for every client.
 pub fn configs(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    crate::par::map(&model.clients, |c| config(model, c)).into_iter().collect()
+    crate::par::map(&model.clients, |c| config(model, c))
+        .into_iter()
+        .collect()
 }
 
 fn config(model: &Model, c: &Client) -> Result<Artifact, EmitError> {
     let hosts = model.hosts_allow(c);
     if let (true, Some(p)) = (hosts.is_empty(), c.paths.first()) {
-        return Err(EmitError::OpenModule { client: c.name.clone(), module: p.tag.clone() });
+        return Err(EmitError::OpenModule {
+            client: c.name.clone(),
+            module: p.tag.clone(),
+        });
     }
-    let by_address = c.server_set.iter().all(|s| !model.server(*s).addresses.is_empty());
+    let by_address = c
+        .server_set
+        .iter()
+        .all(|s| !model.server(*s).addresses.is_empty());
     let view = ConfView {
         fqdn: &c.fqdn,
         site: &model.site(c.site).name,
@@ -58,12 +66,20 @@ fn config(model: &Model, c: &Client) -> Result<Artifact, EmitError> {
             .map(|p| ModuleView {
                 name: &p.tag,
                 path: escape(&p.path),
-                exclude: p.exclude.iter().map(|e| escape(e)).collect::<Vec<_>>().join(" "),
+                exclude: p
+                    .exclude
+                    .iter()
+                    .map(|e| escape(e))
+                    .collect::<Vec<_>>()
+                    .join(" "),
             })
             .collect(),
     };
     let content = render("rsyncd.conf", &view).map_err(EmitError::Template)?;
-    Ok(Artifact { path: format!("rsync/{}.conf", c.name), content })
+    Ok(Artifact {
+        path: format!("rsync/{}.conf", c.name),
+        content,
+    })
 }
 
 /// rsync expands `%NAME%` in values; `%%` is a literal `%`.

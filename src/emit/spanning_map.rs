@@ -64,34 +64,57 @@ pub struct ServerEntry {
 /// Builds the map from the Model.
 pub fn build(model: &Model) -> SpanningMap {
     let mut map = SpanningMap::default();
-    let server_names = |ids: &[crate::model::ServerId]| ids.iter().map(|s| model.server(*s).name.clone()).collect();
+    let server_names = |ids: &[crate::model::ServerId]| {
+        ids.iter().map(|s| model.server(*s).name.clone()).collect()
+    };
     for c in &model.clients {
-        map.clients.insert(c.name.clone(), ClientEntry {
-            site: model.site(c.site).name.clone(),
-            fqdn: c.fqdn.clone(),
-            port: c.port,
-            copies: c.copies,
-            mirrored_by: c.mirrored_by.iter().map(|s| model.site(*s).name.clone()).collect(),
-            server_set: server_names(&c.server_set),
-            assigned: server_names(&c.assigned),
-            pinned: server_names(&c.pinned),
-            hosts_allow: model.hosts_allow(c),
-            modules: c.paths.iter().map(|p| (p.tag.clone(), p.path.clone())).collect(),
-        });
+        map.clients.insert(
+            c.name.clone(),
+            ClientEntry {
+                site: model.site(c.site).name.clone(),
+                fqdn: c.fqdn.clone(),
+                port: c.port,
+                copies: c.copies,
+                mirrored_by: c
+                    .mirrored_by
+                    .iter()
+                    .map(|s| model.site(*s).name.clone())
+                    .collect(),
+                server_set: server_names(&c.server_set),
+                assigned: server_names(&c.assigned),
+                pinned: server_names(&c.pinned),
+                hosts_allow: model.hosts_allow(c),
+                modules: c
+                    .paths
+                    .iter()
+                    .map(|p| (p.tag.clone(), p.path.clone()))
+                    .collect(),
+            },
+        );
     }
     for s in &model.servers {
         let holds: Vec<&crate::model::Client> = s.holds.iter().map(|c| model.client(*c)).collect();
-        let mut disks: Vec<String> = holds.iter().flat_map(|c| c.paths.iter().map(|p| p.tag.clone())).collect();
+        let mut disks: Vec<String> = holds
+            .iter()
+            .flat_map(|c| c.paths.iter().map(|p| p.tag.clone()))
+            .collect();
         disks.sort();
-        map.servers.insert(s.name.clone(), ServerEntry {
-            site: model.site(s.site).name.clone(),
-            fqdn: s.fqdn.clone(),
-            state: s.state.as_str().to_string(),
-            addresses: s.addresses.clone(),
-            holds: holds.iter().map(|c| c.name.clone()).collect(),
-            disks,
-            eligible: s.eligible.iter().map(|c| model.client(*c).name.clone()).collect(),
-        });
+        map.servers.insert(
+            s.name.clone(),
+            ServerEntry {
+                site: model.site(s.site).name.clone(),
+                fqdn: s.fqdn.clone(),
+                state: s.state.as_str().to_string(),
+                addresses: s.addresses.clone(),
+                holds: holds.iter().map(|c| c.name.clone()).collect(),
+                disks,
+                eligible: s
+                    .eligible
+                    .iter()
+                    .map(|c| model.client(*c).name.clone())
+                    .collect(),
+            },
+        );
     }
     map
 }
@@ -102,5 +125,8 @@ pub const PATH: &str = "spanning-map.json";
 /// The map as an artifact (pretty JSON, sorted keys, trailing newline).
 pub fn file(model: &Model) -> Artifact {
     let json = serde_json::to_string_pretty(&build(model)).unwrap_or_default();
-    Artifact { path: PATH.to_string(), content: json + "\n" }
+    Artifact {
+        path: PATH.to_string(),
+        content: json + "\n",
+    }
 }

@@ -12,7 +12,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("server.h", include_str!("../../templates/server.h.j2")),
     ("client.h", include_str!("../../templates/client.h.j2")),
     ("site.h", include_str!("../../templates/site.h.j2")),
-    ("rsyncd.conf", include_str!("../../templates/rsyncd.conf.j2")),
+    (
+        "rsyncd.conf",
+        include_str!("../../templates/rsyncd.conf.j2"),
+    ),
 ];
 
 /// The shared environment, built once.
@@ -33,7 +36,8 @@ fn build() -> Result<Environment<'static>, String> {
         .map_err(|e| e.to_string())?;
     env.set_syntax(syntax);
     for (name, source) in TEMPLATES {
-        env.add_template(name, source).map_err(|e| format!("template {name}: {e}"))?;
+        env.add_template(name, source)
+            .map_err(|e| format!("template {name}: {e}"))?;
     }
     Ok(env)
 }
@@ -42,5 +46,7 @@ fn build() -> Result<Environment<'static>, String> {
 pub fn render<T: serde::Serialize>(name: &str, view: &T) -> Result<String, String> {
     let env = env()?;
     let template = env.get_template(name).map_err(|e| e.to_string())?;
-    template.render(minijinja::value::Serde(view)).map_err(|e| format!("rendering {name}: {e:#}"))
+    template
+        .render(minijinja::value::Serde(view))
+        .map_err(|e| format!("rendering {name}: {e:#}"))
 }

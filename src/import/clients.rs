@@ -21,7 +21,9 @@ impl Mapper<'_> {
     pub fn admits(&mut self) -> (Admits, Admits) {
         let (mut out, mut foreign) = (Admits::new(), Admits::new());
         for (host, (_, profile)) in &self.facts.clients {
-            let Some(allow) = res(profile, "hostsallow") else { continue };
+            let Some(allow) = res(profile, "hostsallow") else {
+                continue;
+            };
             let mut set = BTreeSet::new();
             for token in &allow.tags {
                 match self.server_of(&token.value) {
@@ -30,7 +32,11 @@ impl Mapper<'_> {
                         let (h, client) = (token.value.clone(), host.clone());
                         foreign.entry(client.clone()).or_default().insert(h.clone());
                         let at = self.legacy.narrow(&token.span, &h);
-                        self.report(&at, |span| ImportError::UnknownHost { host: h, client, span });
+                        self.report(&at, |span| ImportError::UnknownHost {
+                            host: h,
+                            client,
+                            span,
+                        });
                     }
                 }
             }
@@ -49,9 +55,17 @@ impl Mapper<'_> {
     pub fn clients(&mut self, admits: &Admits) {
         let mut by_client: BTreeMap<String, Vec<Pull>> = BTreeMap::new();
         for p in &self.pulls {
-            by_client.entry(p.client.clone()).or_default().push(p.clone());
+            by_client
+                .entry(p.client.clone())
+                .or_default()
+                .push(p.clone());
         }
-        for (name, profile) in self.facts.clients.iter().filter(|(n, _)| !by_client.contains_key(*n)) {
+        for (name, profile) in self
+            .facts
+            .clients
+            .iter()
+            .filter(|(n, _)| !by_client.contains_key(*n))
+        {
             self.unpulled(name, &profile.1, &BTreeSet::new());
         }
         for (name, pulls) in by_client {
@@ -72,15 +86,30 @@ impl Mapper<'_> {
         for (tag, ps) in &by_tag {
             let Some(path) = res(profile, &format!("path_{tag}")) else {
                 let (tag, client) = (tag.to_string(), name.to_string());
-                self.report(&ps[0].span, |span| ImportError::MissingPath { tag, client, span });
+                self.report(&ps[0].span, |span| ImportError::MissingPath {
+                    tag,
+                    client,
+                    span,
+                });
                 continue;
             };
             let checksum = ps.iter().any(|p| p.checksum);
             if let Some(p) = ps.iter().find(|p| !p.checksum).filter(|_| checksum) {
                 let what = format!("checksum of {tag}");
-                self.report(&p.span, |span| ImportError::Conflict { what, kept: "yes".into(), dropped: "no".into(), span });
+                self.report(&p.span, |span| ImportError::Conflict {
+                    what,
+                    kept: "yes".into(),
+                    dropped: "no".into(),
+                    span,
+                });
             }
-            plan.paths.insert(ps[0].path_tag.clone(), PathPlan { path: path.value.clone(), checksum });
+            plan.paths.insert(
+                ps[0].path_tag.clone(),
+                PathPlan {
+                    path: path.value.clone(),
+                    checksum,
+                },
+            );
             plan.pin.extend(ps.iter().map(|p| p.server.clone()));
         }
         let pulled: BTreeSet<String> = by_tag.keys().map(|t| t.to_string()).collect();
@@ -91,35 +120,60 @@ impl Mapper<'_> {
         self.split(name, &by_tag, &plan.pin);
         plan.port = self.port(name, profile, pulls);
         let admitted = admits.into_iter().flatten().chain(plan.pin.iter());
-        plan.mirrored_by = admitted.filter_map(|s| self.server_site.get(s).cloned()).collect();
+        plan.mirrored_by = admitted
+            .filter_map(|s| self.server_site.get(s).cloned())
+            .collect();
         let site = self.home_site(name, profile, &plan.mirrored_by, &pulls[0].span);
-        let Some(site) = self.plan.sites.get_mut(&site) else { return };
+        let Some(site) = self.plan.sites.get_mut(&site) else {
+            return;
+        };
         let domain = pulls[0].domain.clone();
         let kept = site.domain.clone();
         site.clients.insert(name.to_string(), plan);
         if domain.is_some() && domain != kept {
             let what = format!("domain of {name}");
             let (kept, dropped) = (kept.unwrap_or_default(), domain.unwrap_or_default());
-            self.report(&pulls[0].span, |span| ImportError::Conflict { what, kept, dropped, span });
+            self.report(&pulls[0].span, |span| ImportError::Conflict {
+                what,
+                kept,
+                dropped,
+                span,
+            });
         }
     }
 
     /// Warns about every module of a client profile that no server pulls.
     fn unpulled(&mut self, client: &str, profile: &Profile, pulled: &BTreeSet<String>) {
-        let Some(modules) = res(profile, "modules") else { return };
+        let Some(modules) = res(profile, "modules") else {
+            return;
+        };
         for m in modules.tags.iter().filter(|m| !pulled.contains(&m.value)) {
-            let span = res(profile, &format!("path_{}", m.value)).map_or(m.span.clone(), |r| r.span.clone());
+            let span = res(profile, &format!("path_{}", m.value))
+                .map_or(m.span.clone(), |r| r.span.clone());
             let (tag, client) = (m.value.clone(), client.to_string());
-            self.report(&span, |span| ImportError::UnpulledModule { tag, client, span });
+            self.report(&span, |span| ImportError::UnpulledModule {
+                tag,
+                client,
+                span,
+            });
         }
     }
 
-    fn split(&mut self, client: &str, by_tag: &BTreeMap<&str, Vec<&Pull>>, pins: &BTreeSet<String>) {
+    fn split(
+        &mut self,
+        client: &str,
+        by_tag: &BTreeMap<&str, Vec<&Pull>>,
+        pins: &BTreeSet<String>,
+    ) {
         let partial = by_tag.values().find(|ps| ps.len() != pins.len());
         if let Some(ps) = partial {
             let servers = pins.iter().cloned().collect::<Vec<_>>().join(", ");
             let client = client.to_string();
-            self.report(&ps[0].span, |span| ImportError::SplitClient { client, servers, span });
+            self.report(&ps[0].span, |span| ImportError::SplitClient {
+                client,
+                servers,
+                span,
+            });
         }
     }
 
@@ -129,12 +183,23 @@ impl Mapper<'_> {
         if let Some(p) = pulls.iter().find(|p| p.port.is_some_and(|x| x != kept)) {
             let what = format!("port of {client}");
             let dropped = p.port.map(|x| x.to_string()).unwrap_or_default();
-            self.report(&p.span, |span| ImportError::Conflict { what, kept: kept.to_string(), dropped, span });
+            self.report(&p.span, |span| ImportError::Conflict {
+                what,
+                kept: kept.to_string(),
+                dropped,
+                span,
+            });
         }
         Some(kept)
     }
 
-    fn home_site(&mut self, client: &str, profile: &Profile, mirrored_by: &BTreeSet<String>, at: &std::ops::Range<usize>) -> String {
+    fn home_site(
+        &mut self,
+        client: &str,
+        profile: &Profile,
+        mirrored_by: &BTreeSet<String>,
+        at: &std::ops::Range<usize>,
+    ) -> String {
         let located = profile
             .get(&("inv".to_string(), "location".to_string()))
             .and_then(|r| r.value.split_whitespace().next())
@@ -143,21 +208,42 @@ impl Mapper<'_> {
         if let Some(site) = located {
             return site;
         }
-        let others: Vec<&String> = self.plan.sites.keys().filter(|s| !mirrored_by.contains(*s)).collect();
+        let others: Vec<&String> = self
+            .plan
+            .sites
+            .keys()
+            .filter(|s| !mirrored_by.contains(*s))
+            .collect();
         if let [only] = others.as_slice() {
             return only.to_string();
         }
-        let guess = others.first().copied().or_else(|| self.plan.sites.keys().next()).cloned().unwrap_or_default();
-        let span = profile.values().next().map_or(at.clone(), |r| r.span.clone());
+        let guess = others
+            .first()
+            .copied()
+            .or_else(|| self.plan.sites.keys().next())
+            .cloned()
+            .unwrap_or_default();
+        let span = profile
+            .values()
+            .next()
+            .map_or(at.clone(), |r| r.span.clone());
         let (c, site) = (client.to_string(), guess.clone());
-        self.report(&span, |span| ImportError::ClientSite { client: c, site, span });
+        self.report(&span, |span| ImportError::ClientSite {
+            client: c,
+            site,
+            span,
+        });
         guess
     }
 
     /// A site's `mirrored_by` and `port` are the most common among its clients.
     fn site_defaults(&mut self) {
         for site in self.plan.sites.values_mut() {
-            let sets: Vec<Vec<String>> = site.clients.values().map(|c| c.mirrored_by.iter().cloned().collect()).collect();
+            let sets: Vec<Vec<String>> = site
+                .clients
+                .values()
+                .map(|c| c.mirrored_by.iter().cloned().collect())
+                .collect();
             site.mirrored_by = most_common(sets.iter()).unwrap_or_default();
             site.port = most_common(site.clients.values().filter_map(|c| c.port.as_ref()));
         }

@@ -33,15 +33,27 @@ pub struct ImportArgs {
 pub fn command(args: &ImportArgs, report: Reporter) -> io::Result<u8> {
     let imported = import(&args.inputs, &args.include_dirs)?;
     report(&imported.legacy.sources, &imported.findings);
-    let names: Vec<String> = imported.legacy.inputs.iter().map(|(_, p)| p.display().to_string()).collect();
+    let names: Vec<String> = imported
+        .legacy
+        .inputs
+        .iter()
+        .map(|(_, p)| p.display().to_string())
+        .collect();
     let files = imported.plan.render(&names);
     if files.is_empty() {
         eprintln!("error: nothing to import: no site server list in the legacy files");
         return Ok(1);
     }
-    let existing: Vec<PathBuf> = files.iter().map(|(n, _)| args.out.join(n)).filter(|p| p.exists()).collect();
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .map(|(n, _)| args.out.join(n))
+        .filter(|p| p.exists())
+        .collect();
     if !existing.is_empty() && !args.force {
-        eprintln!("error: refusing to overwrite {} existing inventory file(s):", existing.len());
+        eprintln!(
+            "error: refusing to overwrite {} existing inventory file(s):",
+            existing.len()
+        );
         for p in &existing {
             eprintln!("  {}", p.display());
         }
@@ -49,7 +61,11 @@ pub fn command(args: &ImportArgs, report: Reporter) -> io::Result<u8> {
         return Ok(2);
     }
     let sources = write(&args.out, &files)?;
-    eprintln!("imported {} site(s) into {}", files.len(), args.out.display());
+    eprintln!(
+        "imported {} site(s) into {}",
+        files.len(),
+        args.out.display()
+    );
     let (dropped, _) = diag::counts(&imported.findings);
     if dropped > 0 {
         eprintln!("note: the {dropped} error(s) above are legacy items missing from the imported inventory; add them by hand");
@@ -75,7 +91,10 @@ fn write(out: &Path, files: &[(String, String)]) -> io::Result<SourceMap> {
 }
 
 /// Prints the differences; true when there are any (or nothing compiled to compare).
-fn equivalence(access: &super::LegacyAccess, model: Option<&crate::model::Model>) -> io::Result<bool> {
+fn equivalence(
+    access: &super::LegacyAccess,
+    model: Option<&crate::model::Model>,
+) -> io::Result<bool> {
     let Some(model) = model else {
         eprintln!("error: the imported inventory does not compile: cannot check equivalence");
         return Ok(true);
@@ -94,7 +113,11 @@ fn equivalence(access: &super::LegacyAccess, model: Option<&crate::model::Model>
         eprintln!("equivalent: {clients} client(s) admit and {servers} server(s) pull the same as in the legacy setup");
         let dropped: usize = access.foreign.values().map(|h| h.len()).sum();
         if dropped > 0 {
-            let what = if dropped == 1 { "entry that is no mirror server loses" } else { "entries that are no mirror server lose" };
+            let what = if dropped == 1 {
+                "entry that is no mirror server loses"
+            } else {
+                "entries that are no mirror server lose"
+            };
             eprintln!("note: {dropped} hosts-allow {what} access (see the warnings)");
         }
     } else {

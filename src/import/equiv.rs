@@ -37,10 +37,18 @@ impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
         if !self.legacy_only.is_empty() {
-            parts.push(format!("{} {} only in the legacy setup", self.what, self.legacy_only.join(" ")));
+            parts.push(format!(
+                "{} {} only in the legacy setup",
+                self.what,
+                self.legacy_only.join(" ")
+            ));
         }
         if !self.mirrorc_only.is_empty() {
-            parts.push(format!("{} {} only with mirrorc", self.what, self.mirrorc_only.join(" ")));
+            parts.push(format!(
+                "{} {} only with mirrorc",
+                self.what,
+                self.mirrorc_only.join(" ")
+            ));
         }
         write!(f, "{}: {}", self.host, parts.join("; "))
     }
@@ -51,11 +59,23 @@ pub fn compare(legacy: &LegacyAccess, model: &Model) -> Vec<Difference> {
     let mut admits: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut pulls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for c in &model.clients {
-        let set = c.server_set.iter().map(|id| model.server(*id).name.clone()).collect();
+        let set = c
+            .server_set
+            .iter()
+            .map(|id| model.server(*id).name.clone())
+            .collect();
         admits.insert(c.name.clone(), set);
     }
-    for s in model.servers.iter().filter(|s| s.state != ServerState::Retired) {
-        let held = s.holds.iter().map(|id| model.client(*id)).flat_map(|c| c.paths.iter().map(|p| p.tag.clone()));
+    for s in model
+        .servers
+        .iter()
+        .filter(|s| s.state != ServerState::Retired)
+    {
+        let held = s
+            .holds
+            .iter()
+            .map(|id| model.client(*id))
+            .flat_map(|c| c.paths.iter().map(|p| p.tag.clone()));
         pulls.insert(s.name.clone(), held.collect());
     }
     let mut out = differ("admits", &legacy.admits, &admits);
@@ -63,16 +83,28 @@ pub fn compare(legacy: &LegacyAccess, model: &Model) -> Vec<Difference> {
     out
 }
 
-fn differ(what: &'static str, old: &BTreeMap<String, BTreeSet<String>>, new: &BTreeMap<String, BTreeSet<String>>) -> Vec<Difference> {
+fn differ(
+    what: &'static str,
+    old: &BTreeMap<String, BTreeSet<String>>,
+    new: &BTreeMap<String, BTreeSet<String>>,
+) -> Vec<Difference> {
     let empty = BTreeSet::new();
     let hosts: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
     let mut out = Vec::new();
     for host in hosts {
-        let (o, n) = (old.get(host).unwrap_or(&empty), new.get(host).unwrap_or(&empty));
+        let (o, n) = (
+            old.get(host).unwrap_or(&empty),
+            new.get(host).unwrap_or(&empty),
+        );
         let legacy_only: Vec<String> = o.difference(n).cloned().collect();
         let mirrorc_only: Vec<String> = n.difference(o).cloned().collect();
         if !legacy_only.is_empty() || !mirrorc_only.is_empty() {
-            out.push(Difference { host: host.clone(), what, legacy_only, mirrorc_only });
+            out.push(Difference {
+                host: host.clone(),
+                what,
+                legacy_only,
+                mirrorc_only,
+            });
         }
     }
     out

@@ -78,7 +78,10 @@ pub enum ImportError {
 
     /// A disk tag without `srchost_<tag>`.
     #[error("disk `{tag}` has no rmirror.srchost_{tag}")]
-    #[diagnostic(code(mirrorc::import_incomplete_disk), help("set `rmirror.srchost_{tag}` to the client's host name; the disk is not imported"))]
+    #[diagnostic(
+        code(mirrorc::import_incomplete_disk),
+        help("set `rmirror.srchost_{tag}` to the client's host name; the disk is not imported")
+    )]
     IncompleteDisk {
         /// The disk tag.
         tag: String,

@@ -66,7 +66,9 @@ impl Facts {
         let host = host_of(path);
         let has = |c: &str| profile.keys().any(|(comp, _)| comp == c);
         if has("rmirror") {
-            self.servers.entry(host.clone()).or_insert_with(|| (file, profile.clone()));
+            self.servers
+                .entry(host.clone())
+                .or_insert_with(|| (file, profile.clone()));
         }
         if has("rmirrorclient") {
             self.clients.entry(host).or_insert((file, profile));
@@ -74,7 +76,14 @@ impl Facts {
     }
 
     fn add_define(&mut self, line: &Line) {
-        let LineKind::Define { name, params: None, body } = &line.kind else { return };
+        let LineKind::Define {
+            name,
+            params: None,
+            body,
+        } = &line.kind
+        else {
+            return;
+        };
         let words: Vec<String> = body.text.split_whitespace().map(str::to_string).collect();
         if let Some(site) = name.text.strip_prefix("RMIRROR_SERVERS_") {
             let entry = self.sites.entry(site.to_ascii_lowercase()).or_default();
@@ -84,14 +93,20 @@ impl Facts {
             }
         } else if let Some(site) = name.text.strip_prefix("RMIRROR_ADDRS_") {
             let entry = self.sites.entry(site.to_ascii_lowercase()).or_default();
-            entry.addrs.get_or_insert(At { value: words, span: line.span.clone() });
+            entry.addrs.get_or_insert(At {
+                value: words,
+                span: line.span.clone(),
+            });
         }
     }
 }
 
 /// The host a profile belongs to: its file name up to the first dot.
 pub fn host_of(path: &Path) -> String {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
     name.split('.').next().unwrap_or(name).to_string()
 }
 
@@ -101,13 +116,28 @@ pub fn resources(lines: &[Line]) -> Profile {
     let mut out = Profile::new();
     for line in lines {
         match &line.kind {
-            LineKind::Resource { component, resource, value } => {
+            LineKind::Resource {
+                component,
+                resource,
+                value,
+            } => {
                 let tags = words(&value.text, &line.span);
-                let res = Res { value: value.text.clone(), span: line.span.clone(), tags };
+                let res = Res {
+                    value: value.text.clone(),
+                    span: line.span.clone(),
+                    tags,
+                };
                 out.insert((component.text.clone(), resource.text.clone()), res);
             }
-            LineKind::Mutation { component, resource, op, args } => {
-                let slot = out.entry((component.text.clone(), resource.text.clone())).or_default();
+            LineKind::Mutation {
+                component,
+                resource,
+                op,
+                args,
+            } => {
+                let slot = out
+                    .entry((component.text.clone(), resource.text.clone()))
+                    .or_default();
                 slot.span = line.span.clone();
                 if op.text == "mADD" {
                     for tag in words(&args.text, &line.span) {
@@ -115,7 +145,12 @@ pub fn resources(lines: &[Line]) -> Profile {
                             slot.tags.push(tag);
                         }
                     }
-                    slot.value = slot.tags.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join(" ");
+                    slot.value = slot
+                        .tags
+                        .iter()
+                        .map(|t| t.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ");
                 } else {
                     slot.tags = words(&args.text, &line.span);
                     slot.value = args.text.clone();
@@ -128,5 +163,10 @@ pub fn resources(lines: &[Line]) -> Profile {
 }
 
 fn words(text: &str, span: &Range<usize>) -> Vec<At<String>> {
-    text.split_whitespace().map(|w| At { value: w.to_string(), span: span.clone() }).collect()
+    text.split_whitespace()
+        .map(|w| At {
+            value: w.to_string(),
+            span: span.clone(),
+        })
+        .collect()
 }

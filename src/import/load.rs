@@ -38,10 +38,16 @@ impl Legacy {
     /// Reads `inputs` (files, or folders walked recursively in name order); `#include`s are
     /// looked up beside the including file, then in `include_dirs`, then in the input folders.
     pub fn read(inputs: &[PathBuf], include_dirs: &[PathBuf]) -> io::Result<Legacy> {
-        let mut legacy = Legacy { include_dirs: include_dirs.to_vec(), ..Legacy::default() };
+        let mut legacy = Legacy {
+            include_dirs: include_dirs.to_vec(),
+            ..Legacy::default()
+        };
         let mut files = Vec::new();
         for input in inputs {
-            if std::fs::metadata(input).map_err(|e| io_error(input, e))?.is_dir() {
+            if std::fs::metadata(input)
+                .map_err(|e| io_error(input, e))?
+                .is_dir()
+            {
                 legacy.include_dirs.push(input.clone());
                 walk(input, &mut files)?;
             } else {
@@ -59,7 +65,10 @@ impl Legacy {
 
     /// Maps a virtual range back to its file and a span local to that file.
     pub fn locate(&self, range: &Range<usize>) -> (FileId, SourceSpan) {
-        let i = self.bases.partition_point(|b| *b <= range.start).saturating_sub(1);
+        let i = self
+            .bases
+            .partition_point(|b| *b <= range.start)
+            .saturating_sub(1);
         let base = self.bases.get(i).copied().unwrap_or(0);
         let id = FileId(i as u32);
         let len = self.sources.iter().nth(i).map_or(0, |(_, f)| f.text.len());
@@ -69,7 +78,11 @@ impl Legacy {
     }
 
     /// A finding for `diag` at the virtual `range`.
-    pub fn finding(&self, range: &Range<usize>, make: impl FnOnce(SourceSpan) -> ImportError) -> Finding {
+    pub fn finding(
+        &self,
+        range: &Range<usize>,
+        make: impl FnOnce(SourceSpan) -> ImportError,
+    ) -> Finding {
         let (file, span) = self.locate(range);
         Finding::new(file, make(span))
     }
@@ -79,7 +92,9 @@ impl Legacy {
     pub fn narrow(&self, range: &Range<usize>, needle: &str) -> Range<usize> {
         let (file, span) = self.locate(range);
         let text = &self.sources.file(file).text;
-        let local = text.get(span.offset()..span.offset() + span.len()).unwrap_or_default();
+        let local = text
+            .get(span.offset()..span.offset() + span.len())
+            .unwrap_or_default();
         let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
         let found = local.match_indices(needle).map(|(i, _)| i).find(|&i| {
             !word(local[..i].chars().next_back()) && !word(local[i + needle.len()..].chars().next())
@@ -105,7 +120,8 @@ impl Legacy {
         }
         let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        let base = self.bases.last().map_or(0, |b| b + 1) + self.sources.iter().last().map_or(0, |(_, f)| f.text.len());
+        let base = self.bases.last().map_or(0, |b| b + 1)
+            + self.sources.iter().last().map_or(0, |(_, f)| f.text.len());
         self.bases.push(base);
         let id = self.sources.add(path.display().to_string(), text);
         self.by_path.insert(key, id);
@@ -116,7 +132,8 @@ impl Legacy {
     pub(super) fn report_lcfg(&mut self, errors: Vec<LcfgError>) {
         for e in errors {
             let (file, span) = self.locate(&e.span());
-            self.findings.push(Finding::new(file, Located::new(e, span)));
+            self.findings
+                .push(Finding::new(file, Located::new(e, span)));
         }
     }
 
@@ -163,7 +180,10 @@ impl Legacy {
                 }
                 None => {
                     let text = path.text.clone();
-                    let f = self.finding(&line.span, |span| ImportError::MissingInclude { path: text, span });
+                    let f = self.finding(&line.span, |span| ImportError::MissingInclude {
+                        path: text,
+                        span,
+                    });
                     self.findings.push(f);
                 }
             }
@@ -173,9 +193,15 @@ impl Legacy {
     /// Where an `#include` of `from` points: beside `from` (quoted form only), then the
     /// include folders.
     pub(super) fn include_path(&self, from: FileId, name: &str, system: bool) -> Option<PathBuf> {
-        let here = Path::new(&self.sources.file(from).name).parent().map(Path::to_path_buf);
+        let here = Path::new(&self.sources.file(from).name)
+            .parent()
+            .map(Path::to_path_buf);
         let beside = if system { None } else { here };
-        beside.iter().chain(self.include_dirs.iter()).map(|d| d.join(name)).find(|p| p.is_file())
+        beside
+            .iter()
+            .chain(self.include_dirs.iter())
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
     }
 
     fn resolve_include(&mut self, from: FileId, name: &str, system: bool) -> Option<FileId> {
@@ -214,19 +240,35 @@ fn words_mut(kind: &mut LineKind) -> Vec<&mut Word> {
         LineKind::Define { name, body, .. } => vec![name, body],
         LineKind::Undef(w) => vec![w],
         LineKind::Cond { arg, .. } => vec![arg],
-        LineKind::Resource { component, resource, value } => vec![component, resource, value],
-        LineKind::Mutation { component, resource, op, args } => vec![component, resource, op, args],
-        LineKind::MacroCall { name, args } => std::iter::once(name).chain(args.iter_mut()).collect(),
+        LineKind::Resource {
+            component,
+            resource,
+            value,
+        } => vec![component, resource, value],
+        LineKind::Mutation {
+            component,
+            resource,
+            op,
+            args,
+        } => vec![component, resource, op, args],
+        LineKind::MacroCall { name, args } => {
+            std::iter::once(name).chain(args.iter_mut()).collect()
+        }
         LineKind::Blank | LineKind::Comment(_) => Vec::new(),
     }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<PathBuf> =
-        std::fs::read_dir(dir).map_err(|e| io_error(dir, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| io_error(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     entries.sort();
     for p in entries {
-        let hidden = p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.') || n.ends_with('~'));
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.') || n.ends_with('~'));
         if hidden {
             continue;
         }

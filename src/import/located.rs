@@ -42,7 +42,9 @@ impl Diagnostic for Located {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let labels: Vec<LabeledSpan> = match self.inner.labels() {
-            Some(it) => it.map(|l| LabeledSpan::new_with_span(l.label().map(str::to_string), self.span)).collect(),
+            Some(it) => it
+                .map(|l| LabeledSpan::new_with_span(l.label().map(str::to_string), self.span))
+                .collect(),
             None => vec![LabeledSpan::new_with_span(None, self.span)],
         };
         Some(Box::new(labels.into_iter()))

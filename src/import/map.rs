@@ -78,7 +78,11 @@ impl<'a> Mapper<'a> {
     }
 
     /// Records a finding at a virtual span.
-    pub fn report(&mut self, span: &Range<usize>, make: impl FnOnce(miette::SourceSpan) -> ImportError) {
+    pub fn report(
+        &mut self,
+        span: &Range<usize>,
+        make: impl FnOnce(miette::SourceSpan) -> ImportError,
+    ) {
         let f = self.legacy.finding(span, make);
         self.findings.push(f);
     }
@@ -88,12 +92,22 @@ impl<'a> Mapper<'a> {
         if self.facts.sites.values().all(|s| s.servers.is_empty()) {
             self.findings.push(Finding::global(ImportError::NoSites));
         }
-        for (name, list) in self.facts.sites.iter().filter(|(_, l)| !l.servers.is_empty()) {
+        for (name, list) in self
+            .facts
+            .sites
+            .iter()
+            .filter(|(_, l)| !l.servers.is_empty())
+        {
             let mut site = SitePlan::default();
             let addrs = match &list.addrs {
                 Some(a) if a.value.len() != list.servers.len() => {
                     let (site, addrs, servers) = (name.clone(), a.value.len(), list.servers.len());
-                    self.report(&a.span, |span| ImportError::AddressMismatch { site, addrs, servers, span });
+                    self.report(&a.span, |span| ImportError::AddressMismatch {
+                        site,
+                        addrs,
+                        servers,
+                        span,
+                    });
                     Vec::new()
                 }
                 Some(a) => a.value.clone(),
@@ -110,7 +124,13 @@ impl<'a> Mapper<'a> {
                     self.server_by_access.insert(a, short.clone());
                 }
                 self.server_site.insert(short.clone(), name.clone());
-                site.servers.insert(short, ServerPlan { address, store: String::new() });
+                site.servers.insert(
+                    short,
+                    ServerPlan {
+                        address,
+                        store: String::new(),
+                    },
+                );
             }
             site.domain = most_common(domains.iter());
             self.plan.sites.insert(name.clone(), site);
@@ -121,7 +141,9 @@ impl<'a> Mapper<'a> {
     pub fn servers(&mut self) {
         for (host, (file, profile)) in &self.facts.servers {
             let disks = res(profile, "disklist");
-            let tags: BTreeSet<String> = disks.map(|d| d.tags.iter().map(|t| t.value.clone()).collect()).unwrap_or_default();
+            let tags: BTreeSet<String> = disks
+                .map(|d| d.tags.iter().map(|t| t.value.clone()).collect())
+                .unwrap_or_default();
             self.legacy_pulls.insert(host.clone(), tags);
             let Some(site) = self.server_site.get(host).cloned() else {
                 let span = disks.map_or_else(|| self.legacy.file_start(*file), |d| d.span.clone());
@@ -139,15 +161,26 @@ impl<'a> Mapper<'a> {
     }
 
     fn safety_limit(&mut self, site: &str, profile: &Profile) {
-        let Some(r) = res(profile, "safetylimit") else { return };
-        let Ok(limit) = r.value.trim_end_matches('%').parse::<u32>() else { return };
-        let Some(plan) = self.plan.sites.get_mut(site) else { return };
+        let Some(r) = res(profile, "safetylimit") else {
+            return;
+        };
+        let Ok(limit) = r.value.trim_end_matches('%').parse::<u32>() else {
+            return;
+        };
+        let Some(plan) = self.plan.sites.get_mut(site) else {
+            return;
+        };
         match plan.safety_limit {
             None => plan.safety_limit = Some(limit),
             Some(kept) if kept != limit => {
                 let what = format!("safety limit of site {site}");
                 let (kept, dropped) = (kept.to_string(), limit.to_string());
-                self.report(&r.span, |span| ImportError::Conflict { what, kept, dropped, span });
+                self.report(&r.span, |span| ImportError::Conflict {
+                    what,
+                    kept,
+                    dropped,
+                    span,
+                });
             }
             Some(_) => {}
         }
@@ -170,33 +203,75 @@ impl<'a> Mapper<'a> {
             self.store(server, &client, path_tag, d);
         }
         let (client, tag, path_tag) = (client.clone(), tag.to_string(), path_tag.to_string());
-        let pull = Pull { server: server.to_string(), client, domain, tag, path_tag, checksum, port, span: span.clone() };
+        let pull = Pull {
+            server: server.to_string(),
+            client,
+            domain,
+            tag,
+            path_tag,
+            checksum,
+            port,
+            span: span.clone(),
+        };
         self.pulls.push(pull);
     }
 
     fn store(&mut self, server: &str, client: &str, path_tag: &str, dstdir: &Res) {
         let suffix = format!("/{client}/{path_tag}");
-        let derived = dstdir.value.trim_end_matches('/').strip_suffix(&suffix).filter(|s| s.starts_with('/'));
+        let derived = dstdir
+            .value
+            .trim_end_matches('/')
+            .strip_suffix(&suffix)
+            .filter(|s| s.starts_with('/'));
         let Some(store) = derived.map(str::to_string) else {
             let what = format!("dstdir layout of {server}");
             let (kept, dropped) = (format!("<store>{suffix}"), dstdir.value.clone());
-            return self.report(&dstdir.span, |span| ImportError::Conflict { what, kept, dropped, span });
+            return self.report(&dstdir.span, |span| ImportError::Conflict {
+                what,
+                kept,
+                dropped,
+                span,
+            });
         };
         let site = self.server_site.get(server).cloned().unwrap_or_default();
-        let Some(plan) = self.plan.sites.get_mut(&site).and_then(|s| s.servers.get_mut(server)) else { return };
+        let Some(plan) = self
+            .plan
+            .sites
+            .get_mut(&site)
+            .and_then(|s| s.servers.get_mut(server))
+        else {
+            return;
+        };
         if plan.store.is_empty() {
             plan.store = store;
         } else if plan.store != store {
             let (what, kept) = (format!("store of {server}"), plan.store.clone());
-            self.report(&dstdir.span, |span| ImportError::Conflict { what, kept, dropped: store, span });
+            self.report(&dstdir.span, |span| ImportError::Conflict {
+                what,
+                kept,
+                dropped: store,
+                span,
+            });
         }
     }
 
     /// Servers whose profile named no dstdir get the most common store of the estate.
     pub fn default_stores(&mut self) {
-        let all: Vec<String> = self.plan.sites.values().flat_map(|s| s.servers.values()).map(|s| s.store.clone()).collect();
-        let fallback = most_common(all.iter().filter(|s| !s.is_empty())).unwrap_or_else(|| "/disk/rmirror".to_string());
-        for srv in self.plan.sites.values_mut().flat_map(|s| s.servers.values_mut()) {
+        let all: Vec<String> = self
+            .plan
+            .sites
+            .values()
+            .flat_map(|s| s.servers.values())
+            .map(|s| s.store.clone())
+            .collect();
+        let fallback = most_common(all.iter().filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| "/disk/rmirror".to_string());
+        for srv in self
+            .plan
+            .sites
+            .values_mut()
+            .flat_map(|s| s.servers.values_mut())
+        {
             if srv.store.is_empty() {
                 srv.store.clone_from(&fallback);
             }
@@ -216,5 +291,8 @@ pub fn most_common<'i, T: Ord + Clone + 'i>(items: impl Iterator<Item = &'i T>) 
         *counts.entry(i).or_default() += 1;
     }
     let best = counts.values().copied().max()?;
-    counts.into_iter().find(|(_, n)| *n == best).map(|(t, _)| t.clone())
+    counts
+        .into_iter()
+        .find(|(_, n)| *n == best)
+        .map(|(t, _)| t.clone())
 }

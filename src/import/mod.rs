@@ -57,19 +57,32 @@ pub fn import(inputs: &[PathBuf], include_dirs: &[PathBuf]) -> io::Result<Import
     m.default_stores();
     let (admits, foreign) = m.admits();
     m.clients(&admits);
-    let access = LegacyAccess { admits, foreign, pulls: std::mem::take(&mut m.legacy_pulls) };
+    let access = LegacyAccess {
+        admits,
+        foreign,
+        pulls: std::mem::take(&mut m.legacy_pulls),
+    };
     let (plan, mapped) = (std::mem::take(&mut m.plan), std::mem::take(&mut m.findings));
     let mut findings = std::mem::take(&mut legacy.findings);
     findings.extend(mapped);
     dedup(&mut findings);
-    Ok(Imported { legacy, findings, plan, access })
+    Ok(Imported {
+        legacy,
+        findings,
+        plan,
+        access,
+    })
 }
 
 /// Sorts findings and drops repeats (a header included by many profiles reports once).
 fn dedup(findings: &mut Vec<Finding>) {
     diag::sort(findings);
     let key = |f: &Finding| {
-        let offset = f.diag.labels().and_then(|mut l| l.next()).map(|l| l.offset());
+        let offset = f
+            .diag
+            .labels()
+            .and_then(|mut l| l.next())
+            .map(|l| l.offset());
         (f.file, offset, f.code(), f.diag.to_string())
     };
     let mut seen = std::collections::BTreeSet::new();

@@ -63,7 +63,10 @@ pub struct PathPlan {
 impl Plan {
     /// `(file name, YAML text)` per site, in name order; `sources` are named in the header.
     pub fn render(&self, sources: &[String]) -> Vec<(String, String)> {
-        self.sites.iter().map(|(name, s)| (format!("{name}.yaml"), render_site(name, s, sources))).collect()
+        self.sites
+            .iter()
+            .map(|(name, s)| (format!("{name}.yaml"), render_site(name, s, sources)))
+            .collect()
     }
 }
 
@@ -72,8 +75,12 @@ fn render_site(name: &str, s: &SitePlan, sources: &[String]) -> String {
     for src in sources {
         let _ = writeln!(out, "#   {src}");
     }
-    out.push_str("# Clients are pinned to the servers that pulled them, so no copy moves; drop a\n");
-    out.push_str("# `pin` to let mirrorc place the client itself. Review, then delete the legacy lists.\n\n");
+    out.push_str(
+        "# Clients are pinned to the servers that pulled them, so no copy moves; drop a\n",
+    );
+    out.push_str(
+        "# `pin` to let mirrorc place the client itself. Review, then delete the legacy lists.\n\n",
+    );
     let _ = writeln!(out, "site: {}", scalar(name));
     if let Some(d) = &s.domain {
         let _ = writeln!(out, "domain: {}", scalar(d));
@@ -130,7 +137,11 @@ fn render_clients(out: &mut String, s: &SitePlan) {
         for (tag, p) in &c.paths {
             let path = scalar(&p.path);
             match p.checksum {
-                true => writeln!(out, "      {}: {{ path: {path}, checksum: true }}", scalar(tag)),
+                true => writeln!(
+                    out,
+                    "      {}: {{ path: {path}, checksum: true }}",
+                    scalar(tag)
+                ),
                 false => writeln!(out, "      {}: {path}", scalar(tag)),
             }
             .unwrap_or_default();
@@ -139,16 +150,27 @@ fn render_clients(out: &mut String, s: &SitePlan) {
 }
 
 fn list<'a>(items: impl Iterator<Item = &'a String>) -> String {
-    format!("[{}]", items.map(|i| scalar(i)).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items.map(|i| scalar(i)).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// A YAML scalar: plain when it is an unambiguous word, else a JSON (= YAML) double-quoted string.
 pub fn scalar(text: &str) -> String {
     let plain_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/');
-    let reserved = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"];
-    let first_ok = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '_');
-    let numeric_ip = text.chars().all(|c| c.is_ascii_digit() || c == '.') && text.matches('.').count() == 3;
-    let plain = first_ok && text.chars().all(plain_char) && !reserved.contains(&text.to_ascii_lowercase().as_str());
+    let reserved = [
+        "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~",
+    ];
+    let first_ok = text
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '_');
+    let numeric_ip =
+        text.chars().all(|c| c.is_ascii_digit() || c == '.') && text.matches('.').count() == 3;
+    let plain = first_ok
+        && text.chars().all(plain_char)
+        && !reserved.contains(&text.to_ascii_lowercase().as_str());
     if plain || numeric_ip {
         text.to_string()
     } else {

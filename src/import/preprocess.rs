@@ -39,29 +39,44 @@ pub fn preprocess(legacy: &mut Legacy, id: FileId) -> Vec<Line> {
 
 /// Errors the built-in expander gives up on but cpp handles.
 fn needs_cpp(e: &LcfgError) -> bool {
-    matches!(e, LcfgError::UnsupportedCondition { .. } | LcfgError::MacroExpansion { .. })
+    matches!(
+        e,
+        LcfgError::UnsupportedCondition { .. } | LcfgError::MacroExpansion { .. }
+    )
 }
 
 fn with_cpp(legacy: &mut Legacy, id: FileId) -> Result<Vec<Line>, crate::diag::Finding> {
     let start = legacy.file_start(id);
-    let fail = |legacy: &Legacy, message: String| legacy.finding(&start, |span| ImportError::Cpp { message, span });
+    let fail = |legacy: &Legacy, message: String| {
+        legacy.finding(&start, |span| ImportError::Cpp { message, span })
+    };
     let path = legacy.sources.file(id).name.clone();
     let mut cmd = Command::new("cpp");
     cmd.arg("-undef");
     for dir in legacy.include_dirs() {
         cmd.arg("-I").arg(dir);
     }
-    let out = cmd.arg(&path).output().map_err(|e| fail(legacy, format!("cannot run cpp: {e}")))?;
+    let out = cmd
+        .arg(&path)
+        .output()
+        .map_err(|e| fail(legacy, format!("cannot run cpp: {e}")))?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         // cpp prefixes `file:line:col: fatal error: `; the label already shows the file.
         let first = stderr.lines().next().unwrap_or("exit status");
-        return Err(fail(legacy, first.rsplit("error: ").next().unwrap_or(first).to_string()));
+        return Err(fail(
+            legacy,
+            first.rsplit("error: ").next().unwrap_or(first).to_string(),
+        ));
     }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (plain, origins) = strip_markers(&text);
-    let lines = lcfg::parse(&plain).map_err(|e| fail(legacy, format!("cpp output does not parse: {}", first(&e))))?;
-    Ok(lines.into_iter().map(|l| origin_of(legacy, &origins, id, l)).collect())
+    let lines = lcfg::parse(&plain)
+        .map_err(|e| fail(legacy, format!("cpp output does not parse: {}", first(&e))))?;
+    Ok(lines
+        .into_iter()
+        .map(|l| origin_of(legacy, &origins, id, l))
+        .collect())
 }
 
 fn first(errors: &[LcfgError]) -> String {
@@ -101,9 +116,16 @@ fn marker(line: &str) -> Option<(String, usize)> {
 }
 
 /// Moves a line of cpp output to the whole source line it came from.
-fn origin_of(legacy: &mut Legacy, origins: &[Option<(String, usize)>], unit: FileId, line: Line) -> Line {
+fn origin_of(
+    legacy: &mut Legacy,
+    origins: &[Option<(String, usize)>],
+    unit: FileId,
+    line: Line,
+) -> Line {
     let origin = origins.get(line.line.saturating_sub(1)).cloned().flatten();
-    let span = origin.and_then(|(name, n)| source_line(legacy, &name, n)).unwrap_or_else(|| legacy.file_start(unit));
+    let span = origin
+        .and_then(|(name, n)| source_line(legacy, &name, n))
+        .unwrap_or_else(|| legacy.file_start(unit));
     respan(line, &span)
 }
 

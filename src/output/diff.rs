@@ -60,10 +60,22 @@ impl DiffReport {
 fn unified(f: &FileChange) -> String {
     let old = f.old.as_deref().unwrap_or("");
     let new = f.new.as_deref().unwrap_or("");
-    let a = if f.old.is_some() { format!("a/{}", f.path) } else { "/dev/null".to_string() };
-    let b = if f.new.is_some() { format!("b/{}", f.path) } else { "/dev/null".to_string() };
+    let a = if f.old.is_some() {
+        format!("a/{}", f.path)
+    } else {
+        "/dev/null".to_string()
+    };
+    let b = if f.new.is_some() {
+        format!("b/{}", f.path)
+    } else {
+        "/dev/null".to_string()
+    };
     let diff = TextDiff::from_lines(old, new);
-    let mut out = diff.unified_diff().context_radius(3).header(&a, &b).to_string();
+    let mut out = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&a, &b)
+        .to_string();
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -79,22 +91,39 @@ pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<DiffReport> {
         produced.insert(a.path.as_str());
         let old = read_text(&dir.join(&a.path))?;
         if old.as_deref() != Some(a.content.as_str()) {
-            files.push(FileChange { path: a.path.clone(), old, new: Some(a.content.clone()) });
+            files.push(FileChange {
+                path: a.path.clone(),
+                old,
+                new: Some(a.content.clone()),
+            });
         }
     }
-    for path in manifest.files.keys().filter(|p| !produced.contains(p.as_str())) {
+    for path in manifest
+        .files
+        .keys()
+        .filter(|p| !produced.contains(p.as_str()))
+    {
         if let Some(old) = read_text(&dir.join(path))? {
-            files.push(FileChange { path: path.clone(), old: Some(old), new: None });
+            files.push(FileChange {
+                path: path.clone(),
+                old: Some(old),
+                new: None,
+            });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let old_map = read_text(&dir.join(spanning_map::PATH))?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+    let old_map = read_text(&dir.join(spanning_map::PATH))?
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
     let new_map = artifacts
         .iter()
         .find(|a| a.path == spanning_map::PATH)
         .and_then(|a| serde_json::from_str(&a.content).ok())
         .unwrap_or_default();
-    Ok(DiffReport { summary: summarize(&old_map, &new_map), files })
+    Ok(DiffReport {
+        summary: summarize(&old_map, &new_map),
+        files,
+    })
 }
 
 fn read_text(path: &Path) -> io::Result<Option<String>> {
@@ -111,7 +140,10 @@ pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
     let clients: BTreeSet<&String> = old.clients.keys().chain(new.clients.keys()).collect();
     for name in clients {
         match (old.clients.get(name), new.clients.get(name)) {
-            (None, Some(n)) => out.push(format!("{name}: new client, hosts allow {}", n.server_set.join(" "))),
+            (None, Some(n)) => out.push(format!(
+                "{name}: new client, hosts allow {}",
+                n.server_set.join(" ")
+            )),
             (Some(_), None) => out.push(format!("{name}: client removed")),
             (Some(o), Some(n)) => {
                 let mut parts = Vec::new();
@@ -142,11 +174,23 @@ pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
 }
 
 fn push_delta(parts: &mut Vec<String>, label: &str, old: &[String], new: &[String]) {
-    let added: Vec<String> = new.iter().filter(|x| !old.contains(x)).map(|x| format!("+{x}")).collect();
-    let removed: Vec<String> = old.iter().filter(|x| !new.contains(x)).map(|x| format!("-{x}")).collect();
+    let added: Vec<String> = new
+        .iter()
+        .filter(|x| !old.contains(x))
+        .map(|x| format!("+{x}"))
+        .collect();
+    let removed: Vec<String> = old
+        .iter()
+        .filter(|x| !new.contains(x))
+        .map(|x| format!("-{x}"))
+        .collect();
     if added.is_empty() && removed.is_empty() {
         return;
     }
     let items = [added, removed].concat().join(" ");
-    parts.push(if label.is_empty() { items } else { format!("{label} {items}") });
+    parts.push(if label.is_empty() {
+        items
+    } else {
+        format!("{label} {items}")
+    });
 }

@@ -17,7 +17,10 @@ use crate::source::SourceMap;
 pub fn inputs_key(sources: &SourceMap) -> String {
     let mut h = Sha256::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    let exe = std::env::current_exe().ok().and_then(|p| Stamp::of(&p)).unwrap_or_default();
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| Stamp::of(&p))
+        .unwrap_or_default();
     h.update(exe.size.to_le_bytes());
     h.update(exe.mtime_ns.to_le_bytes());
     for (_, f) in sources.iter() {
@@ -36,6 +39,8 @@ pub fn is_fresh(dir: &Path, key: &str) -> io::Result<bool> {
         return Ok(false);
     }
     let entries: Vec<(&String, &Stamp)> = manifest.stamps.iter().collect();
-    let same = crate::par::map(&entries, |(path, stamp)| manifest.files.contains_key(*path) && Stamp::of(&dir.join(path)) == Some(**stamp));
+    let same = crate::par::map(&entries, |(path, stamp)| {
+        manifest.files.contains_key(*path) && Stamp::of(&dir.join(path)) == Some(**stamp)
+    });
     Ok(same.into_iter().all(|x| x))
 }

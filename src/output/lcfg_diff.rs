@@ -60,13 +60,23 @@ pub fn meaning(text: &str) -> Result<Meaning, Vec<LcfgError>> {
     }
     for line in &lines {
         match &line.kind {
-            LineKind::Define { name, params: None, body } => {
+            LineKind::Define {
+                name,
+                params: None,
+                body,
+            } => {
                 let key = format!("#define {}", name.text);
                 m.values.insert(key.clone(), body.text.clone());
                 m.lists.insert(key);
             }
-            LineKind::Mutation { component, resource, op, .. } if op.text == "mADD" => {
-                m.lists.insert(format!("{}.{}", component.text, resource.text));
+            LineKind::Mutation {
+                component,
+                resource,
+                op,
+                ..
+            } if op.text == "mADD" => {
+                m.lists
+                    .insert(format!("{}.{}", component.text, resource.text));
             }
             _ => {}
         }
@@ -103,11 +113,15 @@ fn tag_delta(key: &str, old: &str, new: &str) -> Option<String> {
 /// Compares the `lcfg/**.h` artifacts with the headers under `dir/lcfg`. Headers on disk that
 /// do not parse are returned as findings (in `sources`) and compared as empty.
 pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<(LcfgDiff, SourceMap, Vec<Finding>)> {
-    let new: BTreeMap<String, &str> =
-        artifacts.iter().filter(|a| is_header(&a.path)).map(|a| (a.path.clone(), a.content.as_str())).collect();
+    let new: BTreeMap<String, &str> = artifacts
+        .iter()
+        .filter(|a| is_header(&a.path))
+        .map(|a| (a.path.clone(), a.content.as_str()))
+        .collect();
     let mut old_paths = Vec::new();
     walk(&dir.join("lcfg"), "lcfg", &mut old_paths)?;
-    let (mut sources, mut findings, mut report) = (SourceMap::default(), Vec::new(), LcfgDiff::default());
+    let (mut sources, mut findings, mut report) =
+        (SourceMap::default(), Vec::new(), LcfgDiff::default());
     let paths: BTreeSet<String> = new.keys().cloned().chain(old_paths).collect();
     for path in paths {
         let old = match std::fs::read(dir.join(&path)) {
@@ -120,9 +134,17 @@ pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<(LcfgDiff, SourceM
                 })
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Meaning::default(),
-            Err(e) => return Err(io::Error::new(e.kind(), format!("{}: {e}", dir.join(&path).display()))),
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", dir.join(&path).display()),
+                ))
+            }
         };
-        let new_meaning = new.get(&path).map(|t| meaning(t).unwrap_or_default()).unwrap_or_default();
+        let new_meaning = new
+            .get(&path)
+            .map(|t| meaning(t).unwrap_or_default())
+            .unwrap_or_default();
         let changes = compare(&old, &new_meaning);
         if !changes.is_empty() {
             report.files.insert(path, changes);
@@ -155,22 +177,33 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> io::Result<()> {
 
 /// Runs `mirrorc diff --lcfg`: compile `inputs` in memory and compare with `out`. Exit code
 /// 0 same, 1 differs (or the inventory has errors). Like `verify`, kept out of `cli.rs`.
-pub fn command(inputs: &[PathBuf], out: &Path, report: fn(&SourceMap, &[Finding])) -> io::Result<u8> {
+pub fn command(
+    inputs: &[PathBuf],
+    out: &Path,
+    report: fn(&SourceMap, &[Finding]),
+) -> io::Result<u8> {
     let sources = source::load(inputs)?;
     let compiled = crate::compile(&sources).map_err(io::Error::other)?;
     report(&sources, &compiled.findings);
-    let Some(artifacts) = compiled.artifacts else { return Ok(1) };
+    let Some(artifacts) = compiled.artifacts else {
+        return Ok(1);
+    };
     let (diff, old_sources, findings) = diff(out, &artifacts)?;
     report(&old_sources, &findings);
     let text = diff.render();
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => return Err(e),
         _ => {}
     }
     if diff.is_empty() {
-        eprintln!("no differences: the LCFG headers in {} mean the same", out.display());
+        eprintln!(
+            "no differences: the LCFG headers in {} mean the same",
+            out.display()
+        );
     }
     Ok(u8::from(!diff.is_empty()))
 }
-

@@ -40,8 +40,15 @@ impl Stamp {
     /// Stamp of a file, `None` when it cannot be read.
     pub fn of(path: &Path) -> Option<Stamp> {
         let meta = std::fs::metadata(path).ok()?;
-        let mtime = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
-        Some(Stamp { size: meta.len(), mtime_ns: u64::try_from(mtime.as_nanos()).ok()? })
+        let mtime = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns: u64::try_from(mtime.as_nanos()).ok()?,
+        })
     }
 }
 
@@ -49,9 +56,16 @@ impl Manifest {
     /// Reads the manifest of `dir`; an absent one is empty.
     pub fn read(dir: &Path) -> io::Result<Manifest> {
         match std::fs::read_to_string(dir.join(NAME)) {
-            Ok(text) => serde_json::from_str(&text)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("{}: {e}", dir.join(NAME).display()))),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest { version: 1, ..Manifest::default() }),
+            Ok(text) => serde_json::from_str(&text).map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{}: {e}", dir.join(NAME).display()),
+                )
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest {
+                version: 1,
+                ..Manifest::default()
+            }),
             Err(e) => Err(e),
         }
     }

@@ -21,7 +21,10 @@ pub struct Ast {
 /// One site: a YAML file of the inventory.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "mirrorc site inventory", description = "One site (building) of an rsync mirror estate.")]
+#[schemars(
+    title = "mirrorc site inventory",
+    description = "One site (building) of an rsync mirror estate."
+)]
 pub struct SiteFile {
     /// Site name, `^[a-z][a-z0-9_-]*$`, unique in the estate.
     pub site: Sp<String>,
@@ -171,7 +174,9 @@ impl<'de> Deserialize<'de> for Size {
                 Ok(Size::Bytes(v))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Size, E> {
-                u64::try_from(v).map(Size::Bytes).map_err(|_| E::custom("a size cannot be negative"))
+                u64::try_from(v)
+                    .map(Size::Bytes)
+                    .map_err(|_| E::custom("a size cannot be negative"))
             }
         }
         d.deserialize_any(V)
@@ -217,7 +222,8 @@ impl<'de> Deserialize<'de> for PathDecl {
                 Ok(PathDecl::Plain(v.to_string()))
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PathDecl, A::Error> {
-                PathTable::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| PathDecl::Table(Box::new(t)))
+                PathTable::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|t| PathDecl::Table(Box::new(t)))
             }
         }
         d.deserialize_any(V)

@@ -9,7 +9,10 @@ use thiserror::Error;
 pub enum SyntaxError {
     /// The text is not valid YAML.
     #[error("YAML syntax error: {message}")]
-    #[diagnostic(code(mirrorc::yaml_syntax), help("check indentation, brackets and quoting around this place"))]
+    #[diagnostic(
+        code(mirrorc::yaml_syntax),
+        help("check indentation, brackets and quoting around this place")
+    )]
     Yaml {
         /// Parser message.
         message: String,
@@ -19,7 +22,10 @@ pub enum SyntaxError {
     },
     /// A file with nothing in it.
     #[error("the inventory file is empty")]
-    #[diagnostic(code(mirrorc::yaml_syntax), help("a site file needs at least `site: <name>`"))]
+    #[diagnostic(
+        code(mirrorc::yaml_syntax),
+        help("a site file needs at least `site: <name>`")
+    )]
     EmptyFile {
         /// Start of the file.
         #[label("empty")]
@@ -27,7 +33,10 @@ pub enum SyntaxError {
     },
     /// A key the inventory does not know.
     #[error("unknown key `{key}`")]
-    #[diagnostic(code(mirrorc::unknown_key), help("{}", unknown_help(suggestion, expected)))]
+    #[diagnostic(
+        code(mirrorc::unknown_key),
+        help("{}", unknown_help(suggestion, expected))
+    )]
     UnknownKey {
         /// The key as written.
         key: String,
@@ -41,7 +50,10 @@ pub enum SyntaxError {
     },
     /// A value of the wrong type.
     #[error("wrong type: {message}")]
-    #[diagnostic(code(mirrorc::wrong_type), help("see `mirrorc schema` for the type of each key"))]
+    #[diagnostic(
+        code(mirrorc::wrong_type),
+        help("see `mirrorc schema` for the type of each key")
+    )]
     WrongType {
         /// What was expected.
         message: String,
@@ -51,7 +63,10 @@ pub enum SyntaxError {
     },
     /// The same key twice in one mapping.
     #[error("duplicate key `{key}`")]
-    #[diagnostic(code(mirrorc::duplicate_key), help("each key may appear once in a mapping; merge the two entries"))]
+    #[diagnostic(
+        code(mirrorc::duplicate_key),
+        help("each key may appear once in a mapping; merge the two entries")
+    )]
     DuplicateKey {
         /// The key.
         key: String,

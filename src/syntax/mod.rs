@@ -17,7 +17,10 @@ use error::SyntaxError;
 pub fn parse(sources: &SourceMap) -> (Ast, Vec<Finding>) {
     let mut ast = Ast::default();
     let mut findings = Vec::new();
-    let files: Vec<(FileId, &str)> = sources.iter().map(|(id, f)| (id, f.text.as_str())).collect();
+    let files: Vec<(FileId, &str)> = sources
+        .iter()
+        .map(|(id, f)| (id, f.text.as_str()))
+        .collect();
     let parsed = crate::par::map_min(&files, 2, |(id, text)| (*id, parse_file(text)));
     for (id, result) in parsed {
         match result {
@@ -30,8 +33,14 @@ pub fn parse(sources: &SourceMap) -> (Ast, Vec<Finding>) {
 
 /// Parses one inventory document.
 pub fn parse_file(text: &str) -> Result<SiteFile, SyntaxError> {
-    if text.trim().is_empty() || text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        return Err(SyntaxError::EmptyFile { span: SourceSpan::new(0.into(), 0) });
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(SyntaxError::EmptyFile {
+            span: SourceSpan::new(0.into(), 0),
+        });
     }
     source::from_yaml::<SiteFile>(text).map_err(|e| classify(text, e))
 }
@@ -43,17 +52,33 @@ fn classify(text: &str, e: YamlError) -> SyntaxError {
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let (key, expected) = split_unknown(rest);
         let suggestion = error::did_you_mean(&key, &expected);
-        return SyntaxError::UnknownKey { key, expected: expected.join(", "), suggestion, span };
+        return SyntaxError::UnknownKey {
+            key,
+            expected: expected.join(", "),
+            suggestion,
+            span,
+        };
     }
     if message.starts_with("duplicate mapping key") {
-        let key = message.trim_start_matches("duplicate mapping key: ").split(',').next().unwrap_or("").to_string();
+        let key = message
+            .trim_start_matches("duplicate mapping key: ")
+            .split(',')
+            .next()
+            .unwrap_or("")
+            .to_string();
         return SyntaxError::DuplicateKey { key, span };
     }
     if let Some(rest) = message.strip_prefix("missing field ") {
-        return SyntaxError::MissingKey { key: rest.trim_matches('`').to_string(), span };
+        return SyntaxError::MissingKey {
+            key: rest.trim_matches('`').to_string(),
+            span,
+        };
     }
     if is_type_error(&message) {
-        return SyntaxError::WrongType { message: type_message(message), span };
+        return SyntaxError::WrongType {
+            message: type_message(message),
+            span,
+        };
     }
     SyntaxError::Yaml { message, span }
 }
@@ -73,9 +98,18 @@ fn type_message(message: String) -> String {
 }
 
 fn is_type_error(message: &str) -> bool {
-    ["invalid type", "invalid value", "invalid u", "invalid i", "unknown variant", "invalid boolean", "cannot deserialize", "invalid length"]
-        .iter()
-        .any(|p| message.starts_with(p))
+    [
+        "invalid type",
+        "invalid value",
+        "invalid u",
+        "invalid i",
+        "unknown variant",
+        "invalid boolean",
+        "cannot deserialize",
+        "invalid length",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p))
         || message.contains("a size cannot be negative")
 }
 
@@ -83,7 +117,11 @@ fn is_type_error(message: &str) -> bool {
 fn split_unknown(rest: &str) -> (String, Vec<String>) {
     let (key, tail) = rest.split_once(", expected").unwrap_or((rest, ""));
     let tail = tail.trim_start_matches(" one of").trim_start_matches(' ');
-    let expected = tail.split(", ").map(|s| s.trim_matches('`').to_string()).filter(|s| !s.is_empty()).collect();
+    let expected = tail
+        .split(", ")
+        .map(|s| s.trim_matches('`').to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     (key.trim_matches('`').to_string(), expected)
 }
 

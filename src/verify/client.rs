@@ -13,8 +13,15 @@ use crate::model::{Client, Model, ServerState};
 
 /// Substrings of rsync log lines that mean it did not read the config as written.
 /// (`rsync error: received SIGUSR1` is how a daemon-side listing ends: not a complaint.)
-const COMPLAINTS: [&str; 7] =
-    ["Unknown Parameter", "IGNORING", "badly formed", "Badly formed", "Failed", "Warning", "syntax or usage error"];
+const COMPLAINTS: [&str; 7] = [
+    "Unknown Parameter",
+    "IGNORING",
+    "badly formed",
+    "Badly formed",
+    "Failed",
+    "Warning",
+    "syntax or usage error",
+];
 
 /// An address that must be refused, and what it is.
 #[derive(Debug, Clone)]
@@ -52,7 +59,12 @@ enum Answer {
 }
 
 /// Runs every check of `client` on its generated config text, in `dir`.
-pub fn check(cx: &Context, client: &Client, conf_text: &str, dir: &Path) -> io::Result<ClientReport> {
+pub fn check(
+    cx: &Context,
+    client: &Client,
+    conf_text: &str,
+    dir: &Path,
+) -> io::Result<ClientReport> {
     let remapped = remap(conf_text, dir);
     for (_, p) in &remapped.modules {
         fs::create_dir_all(p)?;
@@ -63,7 +75,12 @@ pub fn check(cx: &Context, client: &Client, conf_text: &str, dir: &Path) -> io::
     let _ = fs::remove_file(&log);
     let mut rep = ClientReport::default();
     rep.tally.configs = 1;
-    let probe = Prober { cx, client, conf: &conf, log: &log };
+    let probe = Prober {
+        cx,
+        client,
+        conf: &conf,
+        log: &log,
+    };
     probe.listing(&mut rep)?;
     let outsiders = outsiders(cx, client);
     for (module, _) in &remapped.modules {
@@ -85,9 +102,19 @@ struct Prober<'a> {
 }
 
 impl Prober<'_> {
-    fn ask(&self, from: &str, module: Option<&str>, rep: &mut ClientReport) -> io::Result<(Answer, Probe)> {
+    fn ask(
+        &self,
+        from: &str,
+        module: Option<&str>,
+        rep: &mut ClientReport,
+    ) -> io::Result<(Answer, Probe)> {
         rep.tally.checks += 1;
-        let p = self.cx.rsync.probe(Request { conf: self.conf, log: self.log, from, module })?;
+        let p = self.cx.rsync.probe(Request {
+            conf: self.conf,
+            log: self.log,
+            from,
+            module,
+        })?;
         Ok((classify(&p), p))
     }
 
@@ -97,18 +124,28 @@ impl Prober<'_> {
         let (answer, p) = self.ask(from, None, rep)?;
         if p.code != Some(0) {
             let detail = unclear_detail(&answer, &p);
-            rep.findings.push(self.unexpected("(listing)", from, detail));
+            rep.findings
+                .push(self.unexpected("(listing)", from, detail));
         }
         for module in p.stdout.lines().filter_map(|l| l.split_whitespace().next()) {
             let (client, address) = (self.client.name.clone(), from.to_string());
-            rep.findings.push(VerifyError::ListsModule { client, module: module.to_string(), address });
+            rep.findings.push(VerifyError::ListsModule {
+                client,
+                module: module.to_string(),
+                address,
+            });
         }
         Ok(())
     }
 
     /// Every address of the server set must open `module`.
     fn servers(&self, module: &str, rep: &mut ClientReport) -> io::Result<()> {
-        for server in self.client.server_set.iter().map(|id| self.cx.model.server(*id)) {
+        for server in self
+            .client
+            .server_set
+            .iter()
+            .map(|id| self.cx.model.server(*id))
+        {
             for address in &server.addresses {
                 let (answer, p) = self.ask(address, Some(module), rep)?;
                 let finding = match answer {
@@ -129,7 +166,12 @@ impl Prober<'_> {
     }
 
     /// Every outsider must be refused `module`.
-    fn outsiders(&self, module: &str, outsiders: &[Outsider], rep: &mut ClientReport) -> io::Result<()> {
+    fn outsiders(
+        &self,
+        module: &str,
+        outsiders: &[Outsider],
+        rep: &mut ClientReport,
+    ) -> io::Result<()> {
         for o in outsiders {
             let finding = match self.ask(&o.address, Some(module), rep)?.0 {
                 Answer::Refused => continue,
@@ -147,8 +189,17 @@ impl Prober<'_> {
     }
 
     fn unexpected(&self, target: &str, address: &str, detail: String) -> VerifyError {
-        let (client, target, address) = (self.client.name.clone(), target.to_string(), address.to_string());
-        VerifyError::Unexpected { client, target, address, detail }
+        let (client, target, address) = (
+            self.client.name.clone(),
+            target.to_string(),
+            address.to_string(),
+        );
+        VerifyError::Unexpected {
+            client,
+            target,
+            address,
+            detail,
+        }
     }
 }
 
@@ -157,7 +208,11 @@ impl Prober<'_> {
 /// "access denied" into "Unknown module").
 fn classify(p: &Probe) -> Answer {
     let e = &p.stderr;
-    let after_access = ["@ERROR: chroot failed", "@ERROR: setgid failed", "@ERROR: setuid failed"];
+    let after_access = [
+        "@ERROR: chroot failed",
+        "@ERROR: setgid failed",
+        "@ERROR: setuid failed",
+    ];
     if p.code == Some(0) || after_access.iter().any(|s| e.contains(s)) {
         Answer::Admitted
     } else if e.contains("access denied") || e.contains("Unknown module") {
@@ -177,26 +232,43 @@ fn unclear_detail(answer: &Answer, p: &Probe) -> String {
 /// The stranger, and every address of a server outside the client's set (retired ones too).
 pub fn outsiders(cx: &Context, client: &Client) -> Vec<Outsider> {
     let admitted = cx.model.hosts_allow(client);
-    let mut out = vec![Outsider { address: cx.stranger.to_string(), who: "an address in no inventory".into() }];
+    let mut out = vec![Outsider {
+        address: cx.stranger.to_string(),
+        who: "an address in no inventory".into(),
+    }];
     for (i, s) in cx.model.servers.iter().enumerate() {
         if client.server_set.iter().any(|id| id.0 as usize == i) {
             continue;
         }
         let who = match s.state {
             ServerState::Retired => format!("retired server {}", s.name),
-            ServerState::Active | ServerState::Drain => format!("server {}, not in its server set", s.name),
+            ServerState::Active | ServerState::Drain => {
+                format!("server {}, not in its server set", s.name)
+            }
         };
         for a in s.addresses.iter().filter(|a| !admitted.contains(a)) {
-            out.push(Outsider { address: a.clone(), who: who.clone() });
+            out.push(Outsider {
+                address: a.clone(),
+                who: who.clone(),
+            });
         }
     }
     out
 }
 
 fn skipped_servers(model: &Model, client: &Client, rep: &mut ClientReport) {
-    for s in client.server_set.iter().map(|id| model.server(*id)).filter(|s| s.addresses.is_empty()) {
+    for s in client
+        .server_set
+        .iter()
+        .map(|id| model.server(*id))
+        .filter(|s| s.addresses.is_empty())
+    {
         let (client, server, fqdn) = (client.name.clone(), s.name.clone(), s.fqdn.clone());
-        rep.findings.push(VerifyError::CheckSkipped { client, server, fqdn });
+        rep.findings.push(VerifyError::CheckSkipped {
+            client,
+            server,
+            fqdn,
+        });
     }
 }
 
@@ -208,11 +280,17 @@ fn complaints(client: &str, log: &Path, rep: &mut ClientReport) -> io::Result<()
         Err(e) => return Err(e),
     };
     let mut seen: Vec<&str> = Vec::new();
-    for line in text.lines().filter(|l| COMPLAINTS.iter().any(|c| l.contains(c))) {
+    for line in text
+        .lines()
+        .filter(|l| COMPLAINTS.iter().any(|c| l.contains(c)))
+    {
         let message = strip_log_prefix(line);
         if !seen.contains(&message) {
             seen.push(message);
-            rep.findings.push(VerifyError::ConfigWarning { client: client.to_string(), message: message.to_string() });
+            rep.findings.push(VerifyError::ConfigWarning {
+                client: client.to_string(),
+                message: message.to_string(),
+            });
         }
     }
     Ok(())

@@ -18,7 +18,9 @@ pub fn command(inputs: &[PathBuf], keep: Option<&Path>, report: Reporter) -> io:
     let sources = source::load(inputs)?;
     let compiled = crate::compile(&sources).map_err(io::Error::other)?;
     report(&sources, &compiled.findings);
-    let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else { return Ok(1) };
+    let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else {
+        return Ok(1);
+    };
     let Some(bin) = find_on_path() else {
         report(&sources, &[Finding::global(VerifyError::RsyncMissing)]);
         return Ok(2);
@@ -27,7 +29,9 @@ pub fn command(inputs: &[PathBuf], keep: Option<&Path>, report: Reporter) -> io:
     let work = match keep {
         Some(dir) => dir,
         None => {
-            temp = tempfile::Builder::new().prefix("mirrorc-verify-").tempdir()?;
+            temp = tempfile::Builder::new()
+                .prefix("mirrorc-verify-")
+                .tempdir()?;
             temp.path()
         }
     };
@@ -48,5 +52,8 @@ fn summary(t: Tally, problems: usize) -> String {
         1 => "1 problem".to_string(),
         n => format!("{n} problems"),
     };
-    format!("verified {} rsyncd.conf files, {} modules, {} access checks: {verdict}", t.configs, t.modules, t.checks)
+    format!(
+        "verified {} rsyncd.conf files, {} modules, {} access checks: {verdict}",
+        t.configs, t.modules, t.checks
+    )
 }

@@ -25,7 +25,9 @@ pub enum VerifyError {
     #[error("rsync admits {address} ({who}) to module `{module}` of {client}")]
     #[diagnostic(
         code(mirrorc::rsync_admits_outsider),
-        help("every module needs a non-empty `hosts allow` of its server set and `hosts deny = *`")
+        help(
+            "every module needs a non-empty `hosts allow` of its server set and `hosts deny = *`"
+        )
     )]
     AdmitsOutsider {
         /// Client.
@@ -56,7 +58,10 @@ pub enum VerifyError {
 
     /// The daemon lists a module to a host that may not open it.
     #[error("rsync lists module `{module}` of {client} to {address}, which may not open it")]
-    #[diagnostic(code(mirrorc::rsync_lists_module), help("private modules need `list = no`"))]
+    #[diagnostic(
+        code(mirrorc::rsync_lists_module),
+        help("private modules need `list = no`")
+    )]
     ListsModule {
         /// Client.
         client: String,
@@ -68,7 +73,10 @@ pub enum VerifyError {
 
     /// rsync neither admitted nor refused (timeout, crash, broken config).
     #[error("rsync gave no clear answer for {address} on `{target}` of {client}: {detail}")]
-    #[diagnostic(code(mirrorc::rsync_unexpected), help("run `mirrorc verify -o DIR` and read DIR/{client}.log"))]
+    #[diagnostic(
+        code(mirrorc::rsync_unexpected),
+        help("run `mirrorc verify -o DIR` and read DIR/{client}.log")
+    )]
     Unexpected {
         /// Client.
         client: String,

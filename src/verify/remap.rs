@@ -16,7 +16,10 @@ pub struct Remapped {
 
 /// Rewrites `text` so it touches only `dir`.
 pub fn remap(text: &str, dir: &Path) -> Remapped {
-    let mut out = Remapped { text: String::with_capacity(text.len() + 256), modules: Vec::new() };
+    let mut out = Remapped {
+        text: String::with_capacity(text.len() + 256),
+        modules: Vec::new(),
+    };
     let mut continued = false; // the previous line ended with `\` (rsync joins the next one)
     let mut dropping = false; // ...and it was a line we replaced, so its tail goes too
     for line in text.lines() {
@@ -46,17 +49,32 @@ fn rewrite(line: &str, dir: &Path, modules: &mut Vec<(String, PathBuf)>) -> Opti
     if t.starts_with('#') || t.starts_with(';') {
         return None;
     }
-    if let Some(name) = t.strip_prefix('[').and_then(|r| r.split_once(']')).map(|(n, _)| n.trim()) {
+    if let Some(name) = t
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .map(|(n, _)| n.trim())
+    {
         if name != "global" {
-            modules.push((name.to_string(), dir.join("modules").join(modules.len().to_string())));
+            modules.push((
+                name.to_string(),
+                dir.join("modules").join(modules.len().to_string()),
+            ));
         }
         return None;
     }
     let (key, _) = t.split_once('=')?;
     let indent = &line[..line.len() - t.len()];
-    let file = |f: &str| Some(format!("{indent}{} = {}", key.trim(), dir.join(f).display()));
+    let file = |f: &str| {
+        Some(format!(
+            "{indent}{} = {}",
+            key.trim(),
+            dir.join(f).display()
+        ))
+    };
     match normalize(key).as_str() {
-        "path" => modules.last().map(|(_, p)| format!("{indent}{} = {}", key.trim(), p.display())),
+        "path" => modules
+            .last()
+            .map(|(_, p)| format!("{indent}{} = {}", key.trim(), p.display())),
         "pidfile" => file("rsyncd.pid"),
         "lockfile" => file("rsyncd.lock"),
         "logfile" => file("rsyncd-conf.log"),
@@ -66,7 +84,10 @@ fn rewrite(line: &str, dir: &Path, modules: &mut Vec<(String, PathBuf)>) -> Opti
 
 /// A parameter name as rsync compares it: lower case, no blanks.
 fn normalize(key: &str) -> String {
-    key.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect()
+    key.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 #[cfg(test)]
@@ -76,7 +97,11 @@ mod tests {
     #[track_caller]
     fn check(input: &str, expect: &str) {
         let r = remap(input, Path::new("/w"));
-        let mods: Vec<String> = r.modules.iter().map(|(n, p)| format!("{n} -> {}", p.display())).collect();
+        let mods: Vec<String> = r
+            .modules
+            .iter()
+            .map(|(n, p)| format!("{n} -> {}", p.display()))
+            .collect();
         assert_eq!(format!("{}--\n{}", r.text, mods.join("\n")), expect);
     }
 

@@ -49,11 +49,14 @@ pub struct Request<'a> {
 /// Finds `rsync` on PATH.
 pub fn find_on_path() -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path).map(|d| d.join("rsync")).find(|p| is_executable(p))
+    std::env::split_paths(&path)
+        .map(|d| d.join("rsync"))
+        .find(|p| is_executable(p))
 }
 
 fn is_executable(p: &Path) -> bool {
-    p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    p.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 impl Rsync {
@@ -81,7 +84,9 @@ impl Rsync {
         cmd.arg("--list-only").arg("-e").arg(&self.rsh).arg(target);
         cmd.env("SSH_CONNECTION", format!("{} 40000 127.0.0.1 22", req.from));
         cmd.env("RSYNCD_CONF", req.conf).env("RSYNCD_LOG", req.log);
-        cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         run_bounded(cmd.spawn()?)
     }
 }
@@ -107,7 +112,11 @@ fn run_bounded(mut child: Child) -> io::Result<Probe> {
     if status.is_none() {
         stderr.push_str("(killed after the timeout)");
     }
-    Ok(Probe { code: status.and_then(|s| s.code()), stdout, stderr })
+    Ok(Probe {
+        code: status.and_then(|s| s.code()),
+        stdout,
+        stderr,
+    })
 }
 
 fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<String> {
