@@ -1,9 +1,11 @@
 //! `mirrorc explain HOST`: what the Model says about one host. For a client: its site, server
-//! set, assigned servers and modules; for a server: what it holds and what it may mirror.
+//! set, assigned servers and modules; for a server: what it holds and what it may mirror. The
+//! data are the host's spanning-map entries, so `explain` and `spanning-map.json` never disagree.
 
 use serde::Serialize;
 
-use crate::model::{Client, Model, Server};
+use crate::emit::spanning_map::{self, ClientEntry, ServerEntry};
+use crate::model::Model;
 
 /// Explanation of one host (a host may be both a server and a client).
 #[derive(Debug, Serialize)]
@@ -11,49 +13,9 @@ pub struct Explanation {
     /// The host name.
     pub host: String,
     /// Its client role.
-    pub client: Option<ClientView>,
+    pub client: Option<ClientEntry>,
     /// Its server role.
-    pub server: Option<ServerView>,
-}
-
-/// A client's view.
-#[derive(Debug, Serialize)]
-pub struct ClientView {
-    /// Site.
-    pub site: String,
-    /// FQDN.
-    pub fqdn: String,
-    /// Daemon port.
-    pub port: u16,
-    /// Mirroring sites.
-    pub mirrored_by: Vec<String>,
-    /// Servers allowed to pull.
-    pub server_set: Vec<String>,
-    /// Servers holding it.
-    pub assigned: Vec<String>,
-    /// Pinned servers.
-    pub pinned: Vec<String>,
-    /// hosts allow entries.
-    pub hosts_allow: Vec<String>,
-    /// Modules: (tag, path).
-    pub modules: Vec<(String, String)>,
-}
-
-/// A server's view.
-#[derive(Debug, Serialize)]
-pub struct ServerView {
-    /// Site.
-    pub site: String,
-    /// FQDN.
-    pub fqdn: String,
-    /// State.
-    pub state: String,
-    /// Addresses.
-    pub addresses: Vec<String>,
-    /// Clients held and their disks: (client, tags).
-    pub holds: Vec<(String, Vec<String>)>,
-    /// Clients it may mirror.
-    pub eligible: Vec<String>,
+    pub server: Option<ServerEntry>,
 }
 
 /// Explains `host`, or `None` when the estate has no such host.
@@ -64,77 +26,32 @@ pub fn explain(model: &Model, host: &str) -> Option<Explanation> {
     }
     Some(Explanation {
         host: host.to_string(),
-        client: client.map(|c| client_view(model, model.client(c))),
-        server: server.map(|s| server_view(model, model.server(s))),
+        client: client.map(|c| spanning_map::client_entry(model, model.client(c))),
+        server: server.map(|s| spanning_map::server_entry(model, model.server(s))),
     })
 }
 
-fn names(model: &Model, ids: &[crate::model::ServerId]) -> Vec<String> {
-    ids.iter().map(|s| model.server(*s).name.clone()).collect()
-}
-
-fn client_view(model: &Model, c: &Client) -> ClientView {
-    ClientView {
-        site: model.site(c.site).name.clone(),
-        fqdn: c.fqdn.clone(),
-        port: c.port,
-        mirrored_by: c
-            .mirrored_by
-            .iter()
-            .map(|s| model.site(*s).name.clone())
-            .collect(),
-        server_set: names(model, &c.server_set),
-        assigned: names(model, &c.assigned),
-        pinned: names(model, &c.pinned),
-        hosts_allow: model.hosts_allow(c),
-        modules: c
-            .paths
-            .iter()
-            .map(|p| (p.tag.clone(), p.path.clone()))
-            .collect(),
-    }
-}
-
-fn server_view(model: &Model, s: &Server) -> ServerView {
-    ServerView {
-        site: model.site(s.site).name.clone(),
-        fqdn: s.fqdn.clone(),
-        state: s.state.as_str().to_string(),
-        addresses: s.addresses.clone(),
-        holds: s
-            .holds
-            .iter()
-            .map(|c| model.client(*c))
-            .map(|c| {
-                (
-                    c.name.clone(),
-                    c.paths.iter().map(|p| p.tag.clone()).collect(),
-                )
-            })
-            .collect(),
-        eligible: s
-            .eligible
-            .iter()
-            .map(|c| model.client(*c).name.clone())
-            .collect(),
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "(none)".to_string()
+    } else {
+        v.join(" ")
     }
 }
 
 /// Human-readable form.
 pub fn render(e: &Explanation) -> String {
     let mut out = String::new();
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            "(none)".to_string()
-        } else {
-            v.join(" ")
-        }
-    };
     if let Some(c) = &e.client {
         out += &format!("client {} ({}), site {}\n", e.host, c.fqdn, c.site);
         out += &format!("  mirrored by:  {}\n", list(&c.mirrored_by));
         out += &format!("  server set:   {}\n", list(&c.server_set));
-        out += &format!("  held by:      {}\n", list(&c.assigned));
+        out += &format!(
+            "  held by:      {} ({} of {} copies)\n",
+            list(&c.assigned),
+            c.assigned.len(),
+            c.copies
+        );
         if !c.pinned.is_empty() {
             out += &format!("  pinned:       {}\n", list(&c.pinned));
         }
@@ -151,10 +68,12 @@ pub fn render(e: &Explanation) -> String {
             e.host, s.fqdn, s.site, s.state
         );
         out += &format!("  addresses:    {}\n", list(&s.addresses));
-        out += &format!("  holds:        {} clients\n", s.holds.len());
-        for (client, tags) in &s.holds {
-            out += &format!("    {client:<24} {}\n", tags.join(" "));
-        }
+        out += &format!(
+            "  holds:        {} clients: {}\n",
+            s.holds.len(),
+            list(&s.holds)
+        );
+        out += &format!("  disks:        {}\n", list(&s.disks));
         out += &format!("  eligible for: {}\n", list(&s.eligible));
     }
     out

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Artifact;
-use crate::model::Model;
+use crate::model::{Client, Model, Server, ServerId};
 
 /// The whole map.
 #[derive(Debug, Serialize, Deserialize, Default, PartialEq)]
@@ -63,60 +63,69 @@ pub struct ServerEntry {
 
 /// Builds the map from the Model.
 pub fn build(model: &Model) -> SpanningMap {
-    let mut map = SpanningMap::default();
-    let server_names = |ids: &[crate::model::ServerId]| {
-        ids.iter().map(|s| model.server(*s).name.clone()).collect()
-    };
-    for c in &model.clients {
-        map.clients.insert(
-            c.name.clone(),
-            ClientEntry {
-                site: model.site(c.site).name.clone(),
-                fqdn: c.fqdn.clone(),
-                port: c.port,
-                copies: c.copies,
-                mirrored_by: c
-                    .mirrored_by
-                    .iter()
-                    .map(|s| model.site(*s).name.clone())
-                    .collect(),
-                server_set: server_names(&c.server_set),
-                assigned: server_names(&c.assigned),
-                pinned: server_names(&c.pinned),
-                hosts_allow: model.hosts_allow(c),
-                modules: c
-                    .paths
-                    .iter()
-                    .map(|p| (p.tag.clone(), p.path.clone()))
-                    .collect(),
-            },
-        );
-    }
-    for s in &model.servers {
-        let holds: Vec<&crate::model::Client> = s.holds.iter().map(|c| model.client(*c)).collect();
-        let mut disks: Vec<String> = holds
+    SpanningMap {
+        clients: model
+            .clients
             .iter()
-            .flat_map(|c| c.paths.iter().map(|p| p.tag.clone()))
-            .collect();
-        disks.sort();
-        map.servers.insert(
-            s.name.clone(),
-            ServerEntry {
-                site: model.site(s.site).name.clone(),
-                fqdn: s.fqdn.clone(),
-                state: s.state.as_str().to_string(),
-                addresses: s.addresses.clone(),
-                holds: holds.iter().map(|c| c.name.clone()).collect(),
-                disks,
-                eligible: s
-                    .eligible
-                    .iter()
-                    .map(|c| model.client(*c).name.clone())
-                    .collect(),
-            },
-        );
+            .map(|c| (c.name.clone(), client_entry(model, c)))
+            .collect(),
+        servers: model
+            .servers
+            .iter()
+            .map(|s| (s.name.clone(), server_entry(model, s)))
+            .collect(),
     }
-    map
+}
+
+fn server_names(model: &Model, ids: &[ServerId]) -> Vec<String> {
+    ids.iter().map(|s| model.server(*s).name.clone()).collect()
+}
+
+/// The map's entry of one client (also what `mirrorc explain` shows).
+pub fn client_entry(model: &Model, c: &Client) -> ClientEntry {
+    ClientEntry {
+        site: model.site(c.site).name.clone(),
+        fqdn: c.fqdn.clone(),
+        port: c.port,
+        copies: c.copies,
+        mirrored_by: c
+            .mirrored_by
+            .iter()
+            .map(|s| model.site(*s).name.clone())
+            .collect(),
+        server_set: server_names(model, &c.server_set),
+        assigned: server_names(model, &c.assigned),
+        pinned: server_names(model, &c.pinned),
+        hosts_allow: model.hosts_allow(c),
+        modules: c
+            .paths
+            .iter()
+            .map(|p| (p.tag.clone(), p.path.clone()))
+            .collect(),
+    }
+}
+
+/// The map's entry of one server (also what `mirrorc explain` shows).
+pub fn server_entry(model: &Model, s: &Server) -> ServerEntry {
+    let holds: Vec<&Client> = s.holds.iter().map(|c| model.client(*c)).collect();
+    let mut disks: Vec<String> = holds
+        .iter()
+        .flat_map(|c| c.paths.iter().map(|p| p.tag.clone()))
+        .collect();
+    disks.sort();
+    ServerEntry {
+        site: model.site(s.site).name.clone(),
+        fqdn: s.fqdn.clone(),
+        state: s.state.as_str().to_string(),
+        addresses: s.addresses.clone(),
+        holds: holds.iter().map(|c| c.name.clone()).collect(),
+        disks,
+        eligible: s
+            .eligible
+            .iter()
+            .map(|c| model.client(*c).name.clone())
+            .collect(),
+    }
 }
 
 /// Path of the map in the output folder.
