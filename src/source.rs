@@ -85,73 +85,90 @@ pub fn offset_of(text: &str, line: usize, col: usize) -> usize {
     start + col_bytes
 }
 
-/// A value with the byte span it came from. Equality, ordering and hashing look at the value only.
-#[derive(Clone, Deserialize)]
-#[serde(transparent)]
-pub struct Sp<T>(serde_saphyr::Spanned<T>);
+/// A value with the byte span it came from. Equality, ordering and hashing look at the value
+/// only. Compact on purpose (the value plus two `u32`s): an estate holds millions of them.
+#[derive(Clone)]
+pub struct Sp<T> {
+    value: T,
+    offset: u32,
+    len: u32,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        // Where the value is used (for aliases), as byte offsets of `from_str` input.
+        let span = s.referenced.span();
+        let offset = span
+            .byte_offset()
+            .map_or(0, |o| u32::try_from(o).unwrap_or(u32::MAX));
+        let len = span.byte_len().map_or(0, |l| u32::try_from(l).unwrap_or(0));
+        Ok(Sp {
+            value: s.value,
+            offset,
+            len,
+        })
+    }
+}
 
 impl<T> Sp<T> {
-    /// Byte span of the value in its file (where it is used, for aliases).
+    /// Byte span of the value in its file.
     pub fn span(&self) -> SourceSpan {
-        let span = self.0.referenced.span();
-        match (span.byte_offset(), span.byte_len()) {
-            (Some(off), Some(len)) => SourceSpan::new((off as usize).into(), len as usize),
-            _ => SourceSpan::new(0.into(), 0),
-        }
+        SourceSpan::new((self.offset as usize).into(), self.len as usize)
     }
 
     /// The value.
     pub fn value(&self) -> &T {
-        &self.0.value
+        &self.value
     }
 
     /// The value, consuming the wrapper.
     pub fn into_inner(self) -> T {
-        self.0.value
+        self.value
     }
 }
 
 impl<T> Deref for Sp<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        &self.0.value
+        &self.value
     }
 }
 
 impl<T: PartialEq> PartialEq for Sp<T> {
     fn eq(&self, other: &Self) -> bool {
-        self.0.value == other.0.value
+        self.value == other.value
     }
 }
 impl<T: Eq> Eq for Sp<T> {}
 impl<T: Hash> Hash for Sp<T> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.0.value.hash(state)
+        self.value.hash(state)
     }
 }
 impl<T: PartialOrd> PartialOrd for Sp<T> {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        self.0.value.partial_cmp(&other.0.value)
+        self.value.partial_cmp(&other.value)
     }
 }
 impl<T: Ord> Ord for Sp<T> {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.value.cmp(&other.0.value)
+        self.value.cmp(&other.value)
     }
 }
 impl Borrow<str> for Sp<String> {
     fn borrow(&self) -> &str {
-        &self.0.value
+        &self.value
     }
 }
 impl<T: fmt::Debug> fmt::Debug for Sp<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.value.fmt(f)
+        self.value.fmt(f)
     }
 }
 impl<T: fmt::Display> fmt::Display for Sp<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.value.fmt(f)
+        self.value.fmt(f)
     }
 }
 

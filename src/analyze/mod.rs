@@ -7,7 +7,8 @@ pub mod check;
 pub mod error;
 pub mod resolve;
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::diag::{self, Finding};
 use crate::model::{Model, ServerState};
@@ -57,12 +58,16 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
 }
 
 /// Two paths anywhere in the estate that map to one rmirror tag. Compared without case:
-/// rsync merges module names that differ only in case when it reads rsyncd.conf.
+/// rsync merges module names that differ only in case when it reads rsyncd.conf. (A hash
+/// map is fine here: only collisions are reported, and findings are sorted afterwards.)
 fn tag_collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
-    let mut seen: BTreeMap<String, (usize, &str)> = BTreeMap::new();
+    let mut seen: HashMap<Cow<'_, str>, (usize, &str)> = HashMap::new();
     for (ci, client) in model.clients.iter().enumerate() {
         for path in &client.paths {
-            let key = path.tag.to_ascii_lowercase();
+            let key = match path.tag.bytes().any(|b| b.is_ascii_uppercase()) {
+                true => Cow::Owned(path.tag.to_ascii_lowercase()),
+                false => Cow::Borrowed(path.tag.as_str()),
+            };
             let Some((first_client, first_name)) = seen.get(&key).copied() else {
                 seen.insert(key, (ci, &path.name));
                 continue;

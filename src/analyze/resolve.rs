@@ -211,8 +211,19 @@ fn collect_hosts<'a>(
         model.servers.push(server);
         decls.servers.push((h.file, h.name, h.decl));
     }
-    for h in &clients {
-        let client = build_client(cx, h, sites[h.site.0 as usize].1, model);
+    // Clients are independent: build them in parallel, each with its own findings.
+    let built = crate::par::map(&clients, |h| {
+        let mut local = Cx::default();
+        let scope = Scope {
+            site: sites[h.site.0 as usize].1,
+            model,
+            site_ids,
+        };
+        let client = build_client(&mut local, h, &scope);
+        (client, local.findings)
+    });
+    for (h, (client, findings)) in clients.iter().zip(built) {
+        cx.findings.extend(findings);
         model.sites[h.site.0 as usize]
             .clients
             .push(crate::model::ClientId(model.clients.len() as u32));
@@ -376,12 +387,15 @@ pub fn unsafe_value(v: &Sp<String>, reason: String) -> AnalyzeError {
     }
 }
 
-fn build_client(
-    cx: &mut Cx,
-    h: &HostDecl<'_, ClientDecl>,
-    site: &SiteFile,
-    model: &Model,
-) -> Client {
+/// What a client is resolved against: its site file, the Model so far, and the site names.
+struct Scope<'a, 'm> {
+    site: &'a SiteFile,
+    model: &'m Model,
+    site_ids: &'m BTreeMap<&'a str, SiteId>,
+}
+
+fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>) -> Client {
+    let (site, model, site_ids) = (scope.site, scope.model, scope.site_ids);
     check_host_name(cx, h.file, h.name);
     let d = h.decl;
     let defaults = site.defaults.as_ref();
@@ -403,17 +417,11 @@ fn build_client(
             },
         );
     }
-    let site_ids: BTreeMap<&str, SiteId> = model
-        .sites
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.name.as_str(), SiteId(i as u32)))
-        .collect();
     let mirrored_by = match &d.mirrored_by {
         Some(list) => {
             let names: Vec<&str> = site_ids.keys().copied().collect();
-            warn_self(cx, h.file, Some(list), &site.site, h.site, &site_ids);
-            resolve_sites(cx, h.file, list, &site_ids, &names)
+            warn_self(cx, h.file, Some(list), &site.site, h.site, site_ids);
+            resolve_sites(cx, h.file, list, site_ids, &names)
         }
         None => model.site(h.site).mirrored_by.clone(),
     };

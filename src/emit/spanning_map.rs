@@ -131,11 +131,64 @@ pub fn server_entry(model: &Model, s: &Server) -> ServerEntry {
 /// Path of the map in the output folder.
 pub const PATH: &str = "spanning-map.json";
 
+/// The map, serialized straight from the Model one entry at a time: the same JSON as
+/// [`build`] gives, without holding millions of small strings at once (large estates).
+struct Lazy<'a>(&'a Model);
+struct LazyClients<'a>(&'a Model);
+struct LazyServers<'a>(&'a Model);
+
+impl Serialize for Lazy<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("SpanningMap", 2)?;
+        st.serialize_field("clients", &LazyClients(self.0))?;
+        st.serialize_field("servers", &LazyServers(self.0))?;
+        st.end()
+    }
+}
+
+impl Serialize for LazyClients<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Model lists are sorted by name, as the BTreeMap keys of `SpanningMap` are.
+        s.collect_map(
+            self.0
+                .clients
+                .iter()
+                .map(|c| (&c.name, client_entry(self.0, c))),
+        )
+    }
+}
+
+impl Serialize for LazyServers<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(
+            self.0
+                .servers
+                .iter()
+                .map(|v| (&v.name, server_entry(self.0, v))),
+        )
+    }
+}
+
 /// The map as an artifact (pretty JSON, sorted keys, trailing newline).
 pub fn file(model: &Model) -> Artifact {
-    let json = serde_json::to_string_pretty(&build(model)).unwrap_or_default();
+    let json = serde_json::to_string_pretty(&Lazy(model)).unwrap_or_default();
     Artifact {
         path: PATH.to_string(),
         content: json + "\n",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lazy_serialization_is_the_same_json_as_the_map() {
+        let sources = crate::source::load(&[
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/at")
+        ])
+        .expect("load");
+        let model = crate::resolve(&sources).model.expect("model");
+        let eager = serde_json::to_string_pretty(&super::build(&model)).expect("json") + "\n";
+        assert_eq!(super::file(&model).content, eager);
     }
 }
