@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diag::{self, Finding, TextStyle};
+use crate::output::stream::{Outcome, Streamed};
 use crate::source::{self, SourceMap};
 use crate::{explain, output, schema, Compiled};
 
@@ -179,13 +180,40 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
         eprintln!("{} is up to date", out.display());
         return Ok(u8::from(resolved.model.is_none()));
     }
-    let compiled = crate::compile(&sources).map_err(io::Error::other)?;
-    report(&sources, &compiled.findings);
-    let Some(artifacts) = compiled.artifacts else {
+    let resolved = crate::resolve(&sources);
+    report(&sources, &resolved.findings);
+    let Some(model) = resolved.model else {
         return Ok(1);
     };
+    drop(sources);
+    let outcome = match output::stream::compile(out, &model, force, key.clone())? {
+        Streamed::Done(outcome) => outcome,
+        Streamed::NeedsPlan => match planned(out, &model, key)? {
+            Some(outcome) => outcome,
+            None => return Ok(2),
+        },
+    };
+    eprintln!(
+        "compiled {} files into {} ({} written, {} unchanged, {} removed)",
+        outcome.files,
+        out.display(),
+        outcome.written,
+        outcome.unchanged,
+        outcome.removed
+    );
+    Ok(0)
+}
+
+/// The exact in-memory compile, for when a file in the way may have been edited by hand:
+/// every conflict is listed and nothing is written (`None`), or the plan is carried out.
+fn planned(
+    out: &std::path::Path,
+    model: &crate::model::Model,
+    key: String,
+) -> io::Result<Option<Outcome>> {
+    let artifacts = crate::emit::emit(model)?;
     let mut plan = output::plan(out, &artifacts)?;
-    if !plan.conflicts.is_empty() && !force {
+    if !plan.conflicts.is_empty() {
         eprintln!(
             "error: refusing to change {}: {} file(s) would be lost",
             out.display(),
@@ -197,18 +225,16 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
         eprintln!(
             "help: move hand edits into the inventory, or run again with --force to replace them"
         );
-        return Ok(2);
+        return Ok(None);
     }
     output::apply(out, &artifacts, &mut plan, Some(key))?;
-    eprintln!(
-        "compiled {} files into {} ({} written, {} unchanged, {} removed)",
-        artifacts.len(),
-        out.display(),
-        plan.write.len(),
-        plan.unchanged,
-        plan.remove.len()
-    );
-    Ok(0)
+    let (written, unchanged, removed) = (plan.write.len(), plan.unchanged, plan.remove.len());
+    Ok(Some(Outcome {
+        files: artifacts.len(),
+        written,
+        unchanged,
+        removed,
+    }))
 }
 
 fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<u8> {

@@ -410,3 +410,50 @@ fn schema_validates_every_example_inventory_and_rejects_a_bad_one() {
         mirrorc::source::from_yaml("site: x\nservers:\n  a:\n    adress: 1.2.3.4\n").expect("yaml");
     assert!(!validator.is_valid(&bad));
 }
+
+#[test]
+fn streamed_output_is_byte_identical_to_the_in_memory_artifacts() {
+    let (_t, root) = estate();
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    let sources = mirrorc::source::load(&[root.join("site")]).expect("load");
+    let artifacts = mirrorc::compile(&sources)
+        .expect("emit")
+        .artifacts
+        .expect("artifacts");
+    let on_disk: Vec<(PathBuf, Vec<u8>)> = tree(&root.join("out"))
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with(".mirrorc-manifest.json"))
+        .collect();
+    let expected: Vec<(PathBuf, Vec<u8>)> = artifacts
+        .iter()
+        .map(|a| (PathBuf::from(&a.path), a.content.clone().into_bytes()))
+        .collect();
+    assert_eq!(on_disk, expected);
+}
+
+#[test]
+fn edited_file_of_a_removed_client_is_not_deleted() {
+    let (_t, root) = estate();
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    fs::write(root.join("out/rsync/fweb1.conf"), "# my notes\n").expect("edit");
+    let forum = root.join("site/forum.yaml");
+    let text = fs::read_to_string(&forum).expect("read");
+    let start = text.find("\n  fweb1:").expect("fweb1 in forum.yaml");
+    let end = text[start + 1..]
+        .find("\n  f")
+        .map_or(text.len(), |i| start + 1 + i);
+    fs::write(&forum, format!("{}{}", &text[..start], &text[end..])).expect("write");
+    let o = mirrorc(&["compile"], &root);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "rsync/fweb1.conf: edited by hand since mirrorc generated it; it would be deleted"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("out/rsync/fweb1.conf")).expect("read"),
+        "# my notes\n"
+    );
+}

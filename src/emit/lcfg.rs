@@ -39,7 +39,8 @@ pub fn servers(model: &Model) -> Result<Vec<Artifact>, EmitError> {
         .collect()
 }
 
-fn server(model: &Model, s: &Server) -> Result<Artifact, EmitError> {
+/// `lcfg/servers/<server>.h` of one server.
+pub fn server(model: &Model, s: &Server) -> Result<Artifact, EmitError> {
     let mut disks: Vec<DiskView> = Vec::new();
     for c in s.holds.iter().map(|id| model.client(*id)) {
         for p in &c.paths {
@@ -99,7 +100,8 @@ pub fn clients(model: &Model) -> Result<Vec<Artifact>, EmitError> {
         .collect()
 }
 
-fn client(model: &Model, c: &Client) -> Result<Artifact, EmitError> {
+/// `lcfg/clients/<client>.h` of one client.
+pub fn client(model: &Model, c: &Client) -> Result<Artifact, EmitError> {
     let hosts = model.hosts_allow(c);
     if hosts.is_empty() {
         return Err(EmitError::OpenModule {

@@ -8,7 +8,8 @@ pub mod rsyncd;
 pub mod spanning_map;
 pub mod templates;
 
-use crate::model::Model;
+use crate::model::{Client, Model, Server, ServerState};
+use crate::par;
 
 /// One generated file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,29 +38,85 @@ pub enum EmitError {
 
 /// Emits every output file of the estate, sorted by path.
 pub fn emit(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    // The spanning map is one large serial job: build it beside the parallel rest.
-    let (map, rest) = std::thread::scope(|s| {
-        let map = s.spawn(|| spanning_map::file(model));
-        let rest = emit_files(model);
-        (
-            map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            rest,
-        )
-    });
-    let mut out = rest?;
-    out.push(map);
+    let mut out = Vec::new();
+    emit_chunks(model, usize::MAX, |chunk| {
+        out.extend(chunk);
+        Ok::<(), EmitError>(())
+    })?;
     out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
-fn emit_files(model: &Model) -> Result<Vec<Artifact>, EmitError> {
-    let mut out = Vec::new();
-    out.extend(lcfg::servers(model)?);
-    out.extend(lcfg::clients(model)?);
-    out.extend(lcfg::sites(model)?);
-    out.extend(rsyncd::configs(model)?);
-    out.extend(hosts_allow::files(model));
-    Ok(out)
+/// Emits the estate chunk by chunk, so a caller can write and drop each chunk before the next
+/// is rendered (a 100,000-client estate is half a gigabyte of text): servers and clients in
+/// groups of `chunk`, then the site headers, then the spanning map (built on its own thread
+/// meanwhile). Chunks are not in path order; [`emit`] sorts.
+pub fn emit_chunks<E: From<EmitError>>(
+    model: &Model,
+    chunk: usize,
+    mut sink: impl FnMut(Vec<Artifact>) -> Result<(), E>,
+) -> Result<(), E> {
+    let chunk = chunk.max(1);
+    std::thread::scope(|scope| {
+        let map = scope.spawn(|| spanning_map::file(model));
+        let live: Vec<&Server> = model
+            .servers
+            .iter()
+            .filter(|s| s.state != ServerState::Retired)
+            .collect();
+        for group in live.chunks(chunk) {
+            let arts: Result<Vec<Artifact>, EmitError> =
+                par::map_min(group, 2, |s| lcfg::server(model, s))
+                    .into_iter()
+                    .collect();
+            sink(arts?)?;
+        }
+        for group in model.clients.chunks(chunk) {
+            let per_client = par::map(group, |c| client_files(model, c));
+            let mut arts = Vec::with_capacity(group.len() * 3);
+            for files in per_client {
+                arts.extend(files?);
+            }
+            sink(arts)?;
+        }
+        sink(lcfg::sites(model)?)?;
+        sink(vec![map
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e))])
+    })
+}
+
+fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
+    Ok([
+        lcfg::client(model, c)?,
+        rsyncd::config(model, c)?,
+        hosts_allow::file(model, c),
+    ])
+}
+
+/// The path of every artifact [`emit`] produces, sorted, without rendering anything.
+pub fn paths(model: &Model) -> Vec<String> {
+    let mut out: Vec<String> =
+        Vec::with_capacity(model.clients.len() * 3 + model.servers.len() + model.sites.len() + 1);
+    let live = model
+        .servers
+        .iter()
+        .filter(|s| s.state != ServerState::Retired);
+    out.extend(live.map(|s| format!("lcfg/servers/{}.h", s.name)));
+    for c in &model.clients {
+        out.push(format!("lcfg/clients/{}.h", c.name));
+        out.push(format!("rsync/{}.conf", c.name));
+        out.push(format!("hosts-allow/{}", c.name));
+    }
+    out.extend(
+        model
+            .sites
+            .iter()
+            .map(|s| format!("lcfg/sites/{}.h", s.name)),
+    );
+    out.push(spanning_map::PATH.to_string());
+    out.sort_unstable();
+    out
 }
 
 /// An include guard for a generated header, e.g. `MIRRORC_SERVER_JMIRROR1_H`.
@@ -75,4 +132,22 @@ pub fn guard(kind: &str, name: &str) -> String {
         })
         .collect();
     format!("MIRRORC_{kind}_{upper}_H")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_are_exactly_the_emitted_paths() {
+        for dir in ["site", "examples/at", "examples/failover"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            let sources = crate::source::load(&[root]).expect("load");
+            let model = crate::resolve(&sources).model.expect("model");
+            let emitted: Vec<String> = super::emit(&model)
+                .expect("emit")
+                .into_iter()
+                .map(|a| a.path)
+                .collect();
+            assert_eq!(super::paths(&model), emitted, "{dir}");
+        }
+    }
 }

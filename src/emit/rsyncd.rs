@@ -37,7 +37,8 @@ pub fn configs(model: &Model) -> Result<Vec<Artifact>, EmitError> {
         .collect()
 }
 
-fn config(model: &Model, c: &Client) -> Result<Artifact, EmitError> {
+/// `rsync/<client>.conf` of one client.
+pub fn config(model: &Model, c: &Client) -> Result<Artifact, EmitError> {
     let hosts = model.hosts_allow(c);
     if let (true, Some(p)) = (hosts.is_empty(), c.paths.first()) {
         return Err(EmitError::OpenModule {

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod fresh;
 pub mod lcfg_diff;
 pub mod manifest;
+pub mod stream;
 
 use std::fs;
 use std::io::{self, Write as _};
@@ -157,17 +158,25 @@ pub fn apply(
         fs::remove_file(&full).map_err(|e| with_path(&full, e))?;
         remove_empty_parents(dir, &full);
     }
-    let paths: Vec<&String> = plan.manifest.files.keys().collect();
+    let changed = !plan.write.is_empty() || !plan.remove.is_empty();
+    finish(dir, &mut plan.manifest, inputs, changed)
+}
+
+/// Records every file's stamp and the inputs key, and writes the manifest if anything changed.
+fn finish(
+    dir: &Path,
+    manifest: &mut Manifest,
+    inputs: Option<String>,
+    changed: bool,
+) -> io::Result<()> {
+    let paths: Vec<&String> = manifest.files.keys().collect();
     let stamps = crate::par::map(&paths, |p| {
         manifest::Stamp::of(&dir.join(p)).map(|s| ((*p).clone(), s))
     });
-    plan.manifest.stamps = stamps.into_iter().flatten().collect();
-    plan.manifest.inputs = inputs;
-    if !plan.write.is_empty() || !plan.remove.is_empty() || Manifest::read(dir)? != plan.manifest {
-        write_atomic(
-            &dir.join(manifest::NAME),
-            plan.manifest.to_text().as_bytes(),
-        )?;
+    manifest.stamps = stamps.into_iter().flatten().collect();
+    manifest.inputs = inputs;
+    if changed || Manifest::read(dir)? != *manifest {
+        write_atomic(&dir.join(manifest::NAME), manifest.to_text().as_bytes())?;
     }
     Ok(())
 }
