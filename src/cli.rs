@@ -262,6 +262,13 @@ fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<
 
 fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
     let sources = source::load(inputs)?;
+    if output::fresh::is_fresh(out, &output::fresh::inputs_key(&sources))? {
+        // Written by this mirrorc from exactly these inputs, untouched since: nothing differs.
+        let resolved = crate::resolve(&sources);
+        report(&sources, &resolved.findings);
+        eprintln!("no differences: {} is up to date", out.display());
+        return Ok(u8::from(resolved.model.is_none()));
+    }
     let compiled = crate::compile(&sources).map_err(io::Error::other)?;
     report(&sources, &compiled.findings);
     let Some(artifacts) = compiled.artifacts else {

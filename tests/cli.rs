@@ -318,6 +318,18 @@ fn diff_summarises_access_changes_then_shows_files() {
     let o = mirrorc(&["diff"], &root);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o), "");
+    // A hand edit in out/ is a difference even though the inputs did not change.
+    let allow = root.join("out/hosts-allow/fpc001");
+    let original = fs::read(&allow).expect("read");
+    fs::write(&allow, "*\n").expect("edit");
+    let o = mirrorc(&["diff"], &root);
+    assert_eq!(code(&o), 1);
+    assert!(
+        stdout(&o).contains("+++ b/hosts-allow/fpc001"),
+        "{}",
+        stdout(&o)
+    );
+    fs::write(&allow, original).expect("restore");
     let jcmb = root.join("site/jcmb.yaml");
     let text = fs::read_to_string(&jcmb).expect("read");
     fs::write(&jcmb, text.replacen("state: drain", "state: retired", 1)).expect("write");
