@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Turns bench/run's raw times into the RESULTS.md section: medians, ratios to the floor of the
+same run, output comparison with mirrorc's tree, and the bars of issue 5. Called by bench/run."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+
+LABELS = {
+    "full": "mirrorc compile (full, empty folder)",
+    "noop": "mirrorc compile (no-op, up to date)",
+    "check": "mirrorc check",
+    "diff": "mirrorc diff (up to date)",
+    "floor": "floor (bench/floor.rs, 1 thread)",
+    "cp": "cp -r of the output tree (I/O floor)",
+    "python": "Python 3 + PyYAML + Jinja2",
+    "jsonnet": "jrsonnet -m",
+    "cpp": "cpp (status-quo #define sources)",
+}
+
+
+def tree(path):
+    files = {}
+    for dirpath, _, names in os.walk(path):
+        for n in names:
+            full = os.path.join(dirpath, n)
+            rel = os.path.relpath(full, path)
+            if rel == ".mirrorc-manifest.json":
+                continue
+            with open(full, "rb") as fh:
+                files[rel] = fh.read()
+    return files
+
+
+def compare(a, other):
+    if not os.path.isdir(other):
+        return None
+    b = tree(other)
+    common = a.keys() & b.keys()
+    return {
+        "files": len(b), "only_mirrorc": len(a.keys() - b.keys()), "only_other": len(b.keys() - a.keys()),
+        "identical": sum(1 for k in common if a[k] == b[k]), "differ": sum(1 for k in common if a[k] != b[k]),
+        "bytes": sum(len(v) for v in b.values()), "bytes_mirrorc": sum(len(v) for v in a.values()),
+    }
+
+
+def fmt_s(x):
+    return f"{x:.3f}" if x < 10 else f"{x:.2f}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale"), ap.add_argument("--work"), ap.add_argument("--reps", type=int)
+    ap.add_argument("--results"), ap.add_argument("--previous"), ap.add_argument("--mode")
+    a = ap.parse_args()
+    runs = {}
+    for line in open(os.path.join(a.work, "times.tsv")):
+        job, rep, wall, user, sys_, rss = line.split("\t")
+        if int(rep) < 1:
+            continue  # warm-up
+        runs.setdefault(job, []).append((float(wall), float(user) + float(sys_), int(rss)))
+    med = {j: {"wall": statistics.median(r[0] for r in v), "cpu": statistics.median(r[1] for r in v),
+               "rss_kb": statistics.median(r[2] for r in v), "rss_max_kb": max(r[2] for r in v),
+               "walls": [r[0] for r in v], "n": len(v)} for j, v in runs.items()}
+    floor = med["floor"]
+    noop_lines = [ln.split() for ln in open(os.path.join(a.work, "noop-check.txt")) if ln.strip()]
+    noop_written = max(int(x[1]) for x in noop_lines) if noop_lines else -1
+    noop_same = all(x[2] == "same" for x in noop_lines)
+    ref = tree(os.path.join(a.work, "ref"))
+    cmp = {j: compare(ref, os.path.join(a.work, "o", j)) for j in ("full", "floor", "cp", "python", "jsonnet", "cpp")}
+    with open(os.path.join(a.work, "medians.json"), "w") as fh:
+        json.dump({"scale": a.scale, "date": datetime.datetime.now().isoformat(timespec="seconds"), "medians": med}, fh, indent=1)
+
+    nproc = os.cpu_count()
+    est = open(os.path.join(a.work, "log", "gen_estate.err")).read().strip().replace("gen_estate: ", "")
+    rev_file = os.path.join(a.work, "rev")
+    rev = open(rev_file).read().strip() if os.path.exists(rev_file) else \
+        subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+    out = []
+    out.append(f"\n## {datetime.date.today().isoformat()} — scale {a.scale}" + (" (smoke)" if a.mode == "smoke" else ""))
+    out.append("")
+    out.append(f"`bench/run {a.mode}` on {nproc} cores (`nproc`), {platform.system()} {platform.release()}, "
+               f"mirrorc `{rev}`; estate: {est}. Medians of {a.reps} alternating runs"
+               + (" after a warm-up round" if a.mode != "smoke" else "") + "; ratios are to the floor of this run.")
+    out.append("")
+    out.append("| job | wall s | CPU s (user+sys) | peak RSS MiB | wall ÷ floor | CPU ÷ floor | RSS ÷ floor | all walls s |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---|")
+    for j in LABELS:
+        if j not in med:
+            continue
+        m = med[j]
+        out.append(f"| {LABELS[j]} | {fmt_s(m['wall'])} | {fmt_s(m['cpu'])} | {m['rss_kb'] / 1024:.0f} | "
+                   f"{m['wall'] / floor['wall']:.2f}× | {m['cpu'] / max(floor['cpu'], 1e-3):.2f}× | "
+                   f"{m['rss_kb'] / floor['rss_kb']:.2f}× | {' '.join(fmt_s(w) for w in m['walls'])} |")
+    out.append("")
+    out.append("Output compared with mirrorc's tree (manifest left out):")
+    out.append("")
+    out.append("| job | files | only in mirrorc | only in job | identical | differ | bytes (mirrorc) |")
+    out.append("|---|---:|---:|---:|---:|---:|---|")
+    for j, c in cmp.items():
+        if c:
+            out.append(f"| {j} | {c['files']} | {c['only_mirrorc']} | {c['only_other']} | {c['identical']} | {c['differ']} | "
+                       f"{c['bytes']} ({c['bytes_mirrorc']}) |")
+    out.append("")
+
+    full = med["full"]
+    bars = []
+
+    def bar(name, ok, detail):
+        bars.append(f"| {name} | {'holds' if ok else 'FAILS'} | {detail} |")
+
+    if a.scale == "M":
+        r = full["wall"] / floor["wall"]
+        bar("M: full compile ≤ 1.5× floor (wall)", r <= 1.5, f"{r:.2f}×")
+    for peer, need in (("python", 10), ("jsonnet", 4)):
+        if peer in med:
+            r = med[peer]["wall"] / full["wall"]
+            bar(f"full compile ≥ {need}× faster than {LABELS[peer]}", r >= need, f"{r:.1f}× faster")
+    if "noop" in med:
+        r = med["noop"]["wall"] / full["wall"]
+        bar("no-op ≤ 0.5× full compile", r <= 0.5, f"{r:.2f}×")
+        bar("no-op writes no file", noop_written == 0 and noop_same,
+            f"files newer than the run's start: {noop_written}; mtime/size listing {'unchanged' if noop_same else 'CHANGED'}")
+    if "check" in med:
+        r = med["check"]["wall"] / full["wall"]
+        bar("check ≤ 0.5× full compile", r <= 0.5, f"{r:.2f}×")
+    if a.scale == "L":
+        prev = os.path.join(a.previous, "M", "medians.json")
+        if os.path.exists(prev):
+            pm = json.load(open(prev))
+            r = full["wall"] / pm["medians"]["full"]["wall"]
+            rf = floor["wall"] / pm["medians"]["floor"]["wall"]
+            bar("L/M full compile time ≤ 11", r <= 11, f"{r:.1f} (floor: {rf:.1f}; M measured {pm['date']})")
+        else:
+            bars.append("| L/M full compile time ≤ 11 | not measured | run `bench/run M` first |")
+        rss = full["rss_max_kb"] / 1024
+        bar("L: peak RSS ≤ 1 GiB (full compile, max of runs)", rss <= 1024, f"{rss:.0f} MiB")
+    if bars:
+        out.append("| bar (issue 5) | | measured |")
+        out.append("|---|---|---|")
+        out.extend(bars)
+        out.append("")
+    text = "\n".join(out) + "\n"
+    print(text)
+    new = not os.path.exists(a.results)
+    with open(a.results, "a") as fh:
+        if new:
+            fh.write("# Benchmark results\n\nAppended by `bench/run` (see its header and bench/README.md). "
+                     "Each section is one run; every ratio is to the floor measured in the same run.\n")
+        fh.write(text)
+
+
+if __name__ == "__main__":
+    main()
