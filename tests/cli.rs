@@ -5,26 +5,24 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::{code, mirrorc_in, stderr, stdout};
+
 fn mirrorc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_mirrorc"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run mirrorc")
+    mirrorc_in(cwd, args)
 }
 
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exit code")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
+/// Deletes the client `name` (its whole entry) from `site/forum.yaml` under `root`.
+fn remove_forum_client(root: &Path, name: &str) {
+    let forum = root.join("site/forum.yaml");
+    let text = fs::read_to_string(&forum).expect("read");
+    let start = text
+        .find(&format!("\n  {name}:"))
+        .expect("client in forum.yaml");
+    let end = text[start + 1..]
+        .find("\n  f")
+        .map_or(text.len(), |i| start + 1 + i);
+    fs::write(&forum, format!("{}{}", &text[..start], &text[end..])).expect("write");
 }
 
 /// A temp folder holding a copy of the bundled `site/` estate.
@@ -198,13 +196,7 @@ fn removed_client_files_are_deleted_but_only_ours() {
     let (_t, root) = estate();
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
     fs::write(root.join("out/rsync/notes.txt"), "keep me\n").expect("write");
-    let forum = root.join("site/forum.yaml");
-    let text = fs::read_to_string(&forum).expect("read");
-    let start = text.find("\n  fweb1:").expect("fweb1 in forum.yaml");
-    let end = text[start + 1..]
-        .find("\n  f")
-        .map_or(text.len(), |i| start + 1 + i);
-    fs::write(&forum, format!("{}{}", &text[..start], &text[end..])).expect("write");
+    remove_forum_client(&root, "fweb1");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!root.join("out/rsync/fweb1.conf").exists());
@@ -448,13 +440,7 @@ fn edited_file_of_a_removed_client_is_not_deleted() {
     let (_t, root) = estate();
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
     fs::write(root.join("out/rsync/fweb1.conf"), "# my notes\n").expect("edit");
-    let forum = root.join("site/forum.yaml");
-    let text = fs::read_to_string(&forum).expect("read");
-    let start = text.find("\n  fweb1:").expect("fweb1 in forum.yaml");
-    let end = text[start + 1..]
-        .find("\n  f")
-        .map_or(text.len(), |i| start + 1 + i);
-    fs::write(&forum, format!("{}{}", &text[..start], &text[end..])).expect("write");
+    remove_forum_client(&root, "fweb1");
     let o = mirrorc(&["compile"], &root);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
