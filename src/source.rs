@@ -256,7 +256,16 @@ pub fn clamp_span(text: &str, span: SourceSpan) -> SourceSpan {
 pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
     let mut paths = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| io_error(input, e))?;
+        let meta = std::fs::metadata(input).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => std::io::Error::new(
+                e.kind(),
+                format!(
+                    "{}: no such inventory file or folder (name the folder of site YAML files, e.g. `mirrorc check path/to/site`)",
+                    input.display()
+                ),
+            ),
+            _ => io_error(input, e),
+        })?;
         if meta.is_dir() {
             let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(input)
                 .map_err(|e| io_error(input, e))?
