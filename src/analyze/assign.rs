@@ -308,14 +308,30 @@ mod tests {
     }
 
     #[test]
+    fn weights_split_clients_in_proportion() {
+        // Weighted rendezvous: a server with 3x the capacity wins ~3/4 of the clients.
+        let n = 4000;
+        let big = (0..n).filter(|i| {
+            let c = format!("pc{i:05}");
+            score(&c, "big", 3.0) > score(&c, "small", 1.0)
+        });
+        let share = big.count() as f64 / n as f64;
+        assert!((0.72..0.78).contains(&share), "share {share}");
+    }
+
+    #[test]
     fn hash_is_fixed() {
-        // Pinned values: a change here moves every client of every estate.
-        assert_eq!(hash("fpc001", "jmirror1"), hash("fpc001", "jmirror1"));
-        assert_ne!(hash("fpc001", "jmirror1"), hash("fpc001", "jmirror2"));
-        assert_ne!(hash("ab", "c"), hash("a", "bc"));
+        // Golden values: a change here moves clients in every estate (README documents the hash).
         assert_eq!(
-            format!("{:016x}", hash("", "")),
-            format!("{:016x}", hash("", ""))
+            format!("{:016x}", hash("fpc001", "jmirror1")),
+            "e40a260113c698a8"
         );
+        assert_eq!(
+            format!("{:016x}", hash("fpc001", "jmirror2")),
+            "99c849fe5cfe2139"
+        );
+        assert_eq!(format!("{:016x}", hash("", "")), "4f2db50f124040cd");
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(hash("ab", "c"), hash("a", "bc"));
     }
 }
