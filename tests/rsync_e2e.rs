@@ -994,3 +994,45 @@ fn write_name_only_inventory(dir: &Path, net: &str, port: u16, home: &Path) {
         fs::write(inv.join(format!("{name}.yaml")), y).expect("write");
     }
 }
+
+/// `verify` catches a module that accepts pushes: the real rsync is handed the generated
+/// configs with `read only = no`, and every module must be reported.
+#[test]
+fn verify_reports_every_writable_module() {
+    let test = "verify_reports_every_writable_module";
+    if !have_rsync() && !skip(test, "no `rsync` on PATH") {
+        return;
+    }
+    if !is_root()
+        && !skip(
+            test,
+            "not root: the daemon stops at chroot before it could accept a push",
+        )
+    {
+        return;
+    }
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("site");
+    let sources = mirrorc::source::load(&[site]).expect("load site/");
+    let compiled = mirrorc::compile(&sources).expect("emit");
+    let model = compiled.model.expect("model");
+    let mut artifacts = compiled.artifacts.expect("artifacts");
+    let mut modules = 0;
+    for a in artifacts
+        .iter_mut()
+        .filter(|a| a.path.starts_with("rsync/"))
+    {
+        modules += a.content.matches("read only = yes").count();
+        a.content = a.content.replace("read only = yes", "read only = no");
+    }
+    assert!(modules > 0);
+    let work = tempfile::tempdir().expect("tmp");
+    let bin = mirrorc::verify::find_on_path().expect("rsync on PATH");
+    let rsync = mirrorc::verify::Rsync::setup(bin, work.path()).expect("fake rsh");
+    let (findings, _) =
+        mirrorc::verify::verify(&model, &artifacts, &rsync, work.path()).expect("verify");
+    let pushes = findings
+        .iter()
+        .filter(|f| matches!(f, mirrorc::verify::VerifyError::AcceptsPush { .. }))
+        .count();
+    assert_eq!(pushes, modules, "{findings:?}");
+}

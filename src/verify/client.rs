@@ -86,6 +86,7 @@ pub fn check(
     for (module, _) in &remapped.modules {
         rep.tally.modules += 1;
         probe.servers(module, &mut rep)?;
+        probe.push(module, dir, &mut rep)?;
         probe.outsiders(module, &outsiders, &mut rep)?;
     }
     skipped_servers(cx.model, client, &mut rep);
@@ -114,6 +115,7 @@ impl Prober<'_> {
             log: self.log,
             from,
             module,
+            push: None,
         })?;
         Ok((classify(&p), p))
     }
@@ -161,6 +163,56 @@ impl Prober<'_> {
                 };
                 rep.findings.push(finding);
             }
+        }
+        Ok(())
+    }
+
+    /// A server of the set that tries to write into `module` must be refused (`read only`).
+    /// As non-root the daemon stops at chroot/setuid before it could tell: no finding then.
+    fn push(&self, module: &str, dir: &Path, rep: &mut ClientReport) -> io::Result<()> {
+        let model = self.cx.model;
+        let from = self
+            .client
+            .server_set
+            .iter()
+            .flat_map(|id| model.server(*id).addresses.first())
+            .next();
+        let Some(from) = from else { return Ok(()) };
+        let src = dir.join("push-probe");
+        fs::create_dir_all(&src)?;
+        fs::write(
+            src.join("mirrorc-push-probe"),
+            "written by mirrorc verify: must be refused\n",
+        )?;
+        rep.tally.checks += 1;
+        let p = self.cx.rsync.probe(Request {
+            conf: self.conf,
+            log: self.log,
+            from,
+            module: Some(module),
+            push: Some(&src),
+        })?;
+        let inconclusive = [
+            "@ERROR: chroot failed",
+            "@ERROR: setgid failed",
+            "@ERROR: setuid failed",
+        ];
+        if p.code == Some(0) {
+            let (client, module, address) =
+                (self.client.name.clone(), module.to_string(), from.clone());
+            rep.findings.push(VerifyError::AcceptsPush {
+                client,
+                module,
+                address,
+            });
+        } else if !p.stderr.contains("read only")
+            && !inconclusive.iter().any(|s| p.stderr.contains(s))
+        {
+            rep.findings.push(self.unexpected(
+                module,
+                from,
+                format!("push: exit {:?}: {}", p.code, p.stderr.trim()),
+            ));
         }
         Ok(())
     }

@@ -40,6 +40,21 @@ pub enum VerifyError {
         who: String,
     },
 
+    /// A server could write into a module (it must be read only).
+    #[error("rsync lets {address} write into module `{module}` of {client}")]
+    #[diagnostic(
+        code(mirrorc::rsync_accepts_push),
+        help("mirror modules are pulled, never pushed: every module needs `read only = yes`")
+    )]
+    AcceptsPush {
+        /// Client.
+        client: String,
+        /// Module (rmirror tag).
+        module: String,
+        /// Server address that pushed.
+        address: String,
+    },
+
     /// A server of the module's server set was refused.
     #[error("rsync refuses server {server} ({address}) on module `{module}` of {client}")]
     #[diagnostic(code(mirrorc::rsync_refuses_server), help("rsync said: {detail}"))]

@@ -44,6 +44,8 @@ pub struct Request<'a> {
     pub from: &'a str,
     /// Module to list, or `None` for the module listing.
     pub module: Option<&'a str>,
+    /// Push this local folder into the module instead of listing it (a write attempt).
+    pub push: Option<&'a Path>,
 }
 
 /// Finds `rsync` on PATH.
@@ -74,14 +76,23 @@ impl Rsync {
         Ok(Rsync { bin, rsh })
     }
 
-    /// Runs one request: `rsync --list-only fakehost::MODULE/` or `rsync fakehost::`.
+    /// Runs one request: `rsync --list-only fakehost::MODULE/`, `rsync fakehost::`, or a push
+    /// `rsync -r SRC/ fakehost::MODULE/`.
     pub fn probe(&self, req: Request) -> io::Result<Probe> {
         let target = match req.module {
             Some(m) => format!("fakehost::{m}/"),
             None => "fakehost::".to_string(),
         };
         let mut cmd = Command::new(&self.bin);
-        cmd.arg("--list-only").arg("-e").arg(&self.rsh).arg(target);
+        match req.push {
+            Some(src) => cmd
+                .arg("-r")
+                .arg("-e")
+                .arg(&self.rsh)
+                .arg(format!("{}/", src.display()))
+                .arg(target),
+            None => cmd.arg("--list-only").arg("-e").arg(&self.rsh).arg(target),
+        };
         cmd.env("SSH_CONNECTION", format!("{} 40000 127.0.0.1 22", req.from));
         cmd.env("RSYNCD_CONF", req.conf).env("RSYNCD_LOG", req.log);
         cmd.stdin(Stdio::null())
