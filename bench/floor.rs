@@ -208,7 +208,16 @@ fn score(client: &str, server: &str, weight: f64) -> f64 {
 }
 
 fn guard(kind: &str, name: &str) -> String {
-    let upper: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     format!("MIRRORC_{kind}_{upper}_H")
 }
 
@@ -252,13 +261,21 @@ fn load(dir: &Path) -> Estate {
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).expect("read site file");
-            mirrorc::source::from_yaml::<SiteFile>(&text).unwrap_or_else(|e| panic!("{}: {}", p.display(), e.message))
+            mirrorc::source::from_yaml::<SiteFile>(&text)
+                .unwrap_or_else(|e| panic!("{}: {}", p.display(), e.message))
         })
         .collect();
     parsed.sort_by(|a, b| a.site.cmp(&b.site));
-    let site_ids: HashMap<String, usize> = parsed.iter().enumerate().map(|(i, f)| (f.site.clone(), i)).collect();
+    let site_ids: HashMap<String, usize> = parsed
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.site.clone(), i))
+        .collect();
     let resolve_sites = |names: &[String]| {
-        let mut v: Vec<usize> = names.iter().filter_map(|n| site_ids.get(n).copied()).collect();
+        let mut v: Vec<usize> = names
+            .iter()
+            .filter_map(|n| site_ids.get(n).copied())
+            .collect();
         v.sort_unstable();
         v.dedup();
         v
@@ -268,7 +285,11 @@ fn load(dir: &Path) -> Estate {
     let mut servers = Vec::new();
     let mut clients = Vec::new();
     for (i, f) in parsed.iter_mut().enumerate() {
-        sites.push(Site { name: f.site.clone(), mirrored_by: resolve_sites(&f.mirrored_by), servers: Vec::new() });
+        sites.push(Site {
+            name: f.site.clone(),
+            mirrored_by: resolve_sites(&f.mirrored_by),
+            servers: Vec::new(),
+        });
         for (name, d) in f.servers.drain(..) {
             servers.push(Server {
                 fqdn: fqdn(&name, &f.domain),
@@ -291,9 +312,19 @@ fn load(dir: &Path) -> Estate {
                 .map(|(tag_name, p)| {
                     let (path, exclude, checksum) = match p {
                         PathDecl::Plain(path) => (path, Vec::new(), false),
-                        PathDecl::Table { path, exclude, checksum } => (path, exclude, checksum),
+                        PathDecl::Table {
+                            path,
+                            exclude,
+                            checksum,
+                        } => (path, exclude, checksum),
                     };
-                    DiskPath { tag: to_tag(&format!("{name}_{tag_name}")), name: tag_name, path, exclude, checksum }
+                    DiskPath {
+                        tag: to_tag(&format!("{name}_{tag_name}")),
+                        name: tag_name,
+                        path,
+                        exclude,
+                        checksum,
+                    }
                 })
                 .collect();
             paths.sort_by(|a, b| a.tag.cmp(&b.tag));
@@ -321,12 +352,21 @@ fn load(dir: &Path) -> Estate {
     for (i, s) in servers.iter().enumerate() {
         sites[s.site].servers.push(i);
     }
-    Estate { sites, servers, clients }
+    Estate {
+        sites,
+        servers,
+        clients,
+    }
 }
 
 /// Server sets, pins, then weighted rendezvous hashing over the active rest.
 fn assign(e: &mut Estate) {
-    let server_ids: HashMap<&str, usize> = e.servers.iter().enumerate().map(|(i, s)| (s.name.as_str(), i)).collect();
+    let server_ids: HashMap<&str, usize> = e
+        .servers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
     let mut holds: Vec<Vec<usize>> = vec![Vec::new(); e.servers.len()];
     let mut eligible: Vec<Vec<usize>> = vec![Vec::new(); e.servers.len()];
     for (ci, c) in e.clients.iter_mut().enumerate() {
@@ -346,13 +386,21 @@ fn assign(e: &mut Estate) {
                 }
             }
         }
-        let candidates: Vec<usize> = set.iter().copied().filter(|s| e.servers[*s].state == "active" && !pinned.contains(s)).collect();
+        let candidates: Vec<usize> = set
+            .iter()
+            .copied()
+            .filter(|s| e.servers[*s].state == "active" && !pinned.contains(s))
+            .collect();
         let all_caps = candidates.iter().all(|s| e.servers[*s].capacity.is_some());
         let mut scored: Vec<(f64, usize)> = candidates
             .iter()
             .map(|s| {
                 let srv = &e.servers[*s];
-                let w = if all_caps { srv.capacity.unwrap_or(1).max(1) as f64 } else { 1.0 };
+                let w = if all_caps {
+                    srv.capacity.unwrap_or(1).max(1) as f64
+                } else {
+                    1.0
+                };
                 (score(&c.name, &srv.name, w), *s)
             })
             .collect();
@@ -378,12 +426,20 @@ fn assign(e: &mut Estate) {
 }
 
 fn server_h(e: &Estate, s: &Server) -> String {
-    let mut disks: Vec<(&DiskPath, &Client)> = s.holds.iter().flat_map(|c| e.clients[*c].paths.iter().map(move |p| (p, &e.clients[*c]))).collect();
+    let mut disks: Vec<(&DiskPath, &Client)> = s
+        .holds
+        .iter()
+        .flat_map(|c| e.clients[*c].paths.iter().map(move |p| (p, &e.clients[*c])))
+        .collect();
     disks.sort_by(|a, b| a.0.tag.cmp(&b.0.tag));
     let g = guard("SERVER", &s.name);
     let mut o = String::with_capacity(256 + disks.len() * 200);
     o.push_str("/* Generated by mirrorc from the site inventory: do not edit by hand. */\n");
-    let _ = writeln!(o, "/* rmirror resources of mirror server {} (site {}, {}). */", s.fqdn, e.sites[s.site].name, s.state);
+    let _ = writeln!(
+        o,
+        "/* rmirror resources of mirror server {} (site {}, {}). */",
+        s.fqdn, e.sites[s.site].name, s.state
+    );
     let _ = write!(o, "#ifndef {g}\n#define {g}\n\n");
     if !disks.is_empty() {
         let tags: Vec<&str> = disks.iter().map(|d| d.0.tag.as_str()).collect();
@@ -393,7 +449,11 @@ fn server_h(e: &Estate, s: &Server) -> String {
     let store = s.store.trim_end_matches('/');
     for (p, c) in &disks {
         let t = &p.tag;
-        let _ = write!(o, "\nrmirror.srchost_{t} {}\nrmirror.srcport_{t} {}\nrmirror.dstdir_{t} {store}/{}/{}\n", c.fqdn, c.port, c.name, p.name);
+        let _ = write!(
+            o,
+            "\nrmirror.srchost_{t} {}\nrmirror.srcport_{t} {}\nrmirror.dstdir_{t} {store}/{}/{}\n",
+            c.fqdn, c.port, c.name, p.name
+        );
         if p.checksum {
             let _ = writeln!(o, "rmirror.checksum_{t} yes");
         }
@@ -406,7 +466,11 @@ fn client_h(e: &Estate, c: &Client, hosts: &str) -> String {
     let g = guard("CLIENT", &c.name);
     let mut o = String::with_capacity(1024);
     o.push_str("/* Generated by mirrorc from the site inventory: do not edit by hand. */\n");
-    let _ = writeln!(o, "/* rmirrorclient resources of {} (site {}). */", c.fqdn, e.sites[c.site].name);
+    let _ = writeln!(
+        o,
+        "/* rmirrorclient resources of {} (site {}). */",
+        c.fqdn, e.sites[c.site].name
+    );
     let _ = write!(o, "#ifndef {g}\n#define {g}\n\n!profile.components mADD(rmirrorclient)\nrmirrorclient.port {}\n", c.port);
     if !c.paths.is_empty() {
         let tags: Vec<&str> = c.paths.iter().map(|p| p.tag.as_str()).collect();
@@ -415,7 +479,11 @@ fn client_h(e: &Estate, c: &Client, hosts: &str) -> String {
     for p in &c.paths {
         let _ = writeln!(o, "rmirrorclient.path_{} {}", p.tag, p.path);
     }
-    let tags: Vec<&str> = c.server_set.iter().map(|s| e.servers[*s].tag.as_str()).collect();
+    let tags: Vec<&str> = c
+        .server_set
+        .iter()
+        .map(|s| e.servers[*s].tag.as_str())
+        .collect();
     let _ = writeln!(o, "!rmirrorclient.servers mADD({})", tags.join(" "));
     for s in &c.server_set {
         let s = &e.servers[*s];
@@ -428,13 +496,24 @@ fn client_h(e: &Estate, c: &Client, hosts: &str) -> String {
 fn rsyncd_conf(e: &Estate, c: &Client, hosts: &str) -> String {
     let mut o = String::with_capacity(2048);
     o.push_str("# Generated by mirrorc from the site inventory: do not edit by hand.\n");
-    let _ = writeln!(o, "# rsync daemon of rmirrorclient on {} (site {}).", c.fqdn, e.sites[c.site].name);
-    let _ = write!(o, "# Each module admits only the mirror servers of this client's server set.\n\nport = {}\n", c.port);
+    let _ = writeln!(
+        o,
+        "# rsync daemon of rmirrorclient on {} (site {}).",
+        c.fqdn, e.sites[c.site].name
+    );
+    let _ = write!(
+        o,
+        "# Each module admits only the mirror servers of this client's server set.\n\nport = {}\n",
+        c.port
+    );
     if let [one] = c.addresses.as_slice() {
         let _ = writeln!(o, "address = {one}");
     }
     o.push_str("pid file = /run/rmirrorclient-rsyncd.pid\n");
-    if c.server_set.iter().all(|s| !e.servers[*s].addresses.is_empty()) {
+    if c.server_set
+        .iter()
+        .all(|s| !e.servers[*s].addresses.is_empty())
+    {
         o.push_str("# Global: rsync looks the client's name up at connect time unless this is off globally.\nreverse lookup = no\n");
     }
     for p in &c.paths {
@@ -453,7 +532,12 @@ fn rsyncd_conf(e: &Estate, c: &Client, hosts: &str) -> String {
 }
 
 fn site_h(e: &Estate, site: &Site) -> String {
-    let live: Vec<usize> = site.servers.iter().copied().filter(|s| e.servers[*s].state != "retired").collect();
+    let live: Vec<usize> = site
+        .servers
+        .iter()
+        .copied()
+        .filter(|s| e.servers[*s].state != "retired")
+        .collect();
     let mut hosts: Vec<&str> = Vec::new();
     for s in &live {
         for a in e.access_names(*s) {
@@ -463,10 +547,24 @@ fn site_h(e: &Estate, site: &Site) -> String {
         }
     }
     let g = guard("SITE", &site.name);
-    let m: String = site.name.chars().map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() }).collect();
+    let m: String = site
+        .name
+        .chars()
+        .map(|c| {
+            if c == '-' {
+                '_'
+            } else {
+                c.to_ascii_uppercase()
+            }
+        })
+        .collect();
     let mut o = String::new();
     o.push_str("/* Generated by mirrorc from the site inventory: do not edit by hand. */\n");
-    let _ = writeln!(o, "/* Mirror servers of site {}: replaces the hand-kept server list. */", site.name);
+    let _ = writeln!(
+        o,
+        "/* Mirror servers of site {}: replaces the hand-kept server list. */",
+        site.name
+    );
     let _ = write!(o, "#ifndef {g}\n#define {g}\n\n");
     if live.is_empty() {
         let _ = writeln!(o, "/* No live mirror server: RMIRROR_SERVERS_{m} and RMIRROR_HOSTS_ALLOW_{m} are\n   left undefined on purpose, so that any use fails closed instead of admitting every host. */");
@@ -511,7 +609,11 @@ struct Map<'a> {
 }
 
 fn spanning_map(e: &Estate) -> String {
-    let names = |ids: &[usize]| ids.iter().map(|s| e.servers[*s].name.as_str()).collect::<Vec<_>>();
+    let names = |ids: &[usize]| {
+        ids.iter()
+            .map(|s| e.servers[*s].name.as_str())
+            .collect::<Vec<_>>()
+    };
     let clients = e
         .clients
         .iter()
@@ -521,12 +623,20 @@ fn spanning_map(e: &Estate) -> String {
                 fqdn: &c.fqdn,
                 port: c.port,
                 copies: c.copies,
-                mirrored_by: c.mirrored_by.iter().map(|s| e.sites[*s].name.as_str()).collect(),
+                mirrored_by: c
+                    .mirrored_by
+                    .iter()
+                    .map(|s| e.sites[*s].name.as_str())
+                    .collect(),
                 server_set: names(&c.server_set),
                 assigned: names(&c.assigned),
                 pinned: names(&c.pinned),
                 hosts_allow: e.hosts_allow(c),
-                modules: c.paths.iter().map(|p| (p.tag.as_str(), p.path.as_str())).collect(),
+                modules: c
+                    .paths
+                    .iter()
+                    .map(|p| (p.tag.as_str(), p.path.as_str()))
+                    .collect(),
             };
             (c.name.as_str(), entry)
         })
@@ -535,16 +645,28 @@ fn spanning_map(e: &Estate) -> String {
         .servers
         .iter()
         .map(|s| {
-            let mut disks: Vec<&str> = s.holds.iter().flat_map(|c| e.clients[*c].paths.iter().map(|p| p.tag.as_str())).collect();
+            let mut disks: Vec<&str> = s
+                .holds
+                .iter()
+                .flat_map(|c| e.clients[*c].paths.iter().map(|p| p.tag.as_str()))
+                .collect();
             disks.sort_unstable();
             let entry = MapServer {
                 site: &e.sites[s.site].name,
                 fqdn: &s.fqdn,
                 state: &s.state,
                 addresses: &s.addresses,
-                holds: s.holds.iter().map(|c| e.clients[*c].name.as_str()).collect(),
+                holds: s
+                    .holds
+                    .iter()
+                    .map(|c| e.clients[*c].name.as_str())
+                    .collect(),
                 disks,
-                eligible: s.eligible.iter().map(|c| e.clients[*c].name.as_str()).collect(),
+                eligible: s
+                    .eligible
+                    .iter()
+                    .map(|c| e.clients[*c].name.as_str())
+                    .collect(),
             };
             (s.name.as_str(), entry)
         })
@@ -561,16 +683,27 @@ fn main() {
     let out = Path::new(out);
     let mut e = load(Path::new(estate));
     assign(&mut e);
-    for d in ["lcfg/servers", "lcfg/clients", "lcfg/sites", "rsync", "hosts-allow"] {
+    for d in [
+        "lcfg/servers",
+        "lcfg/clients",
+        "lcfg/sites",
+        "rsync",
+        "hosts-allow",
+    ] {
         std::fs::create_dir_all(out.join(d)).expect("create output folder");
     }
-    let write = |rel: String, content: String| std::fs::write(out.join(&rel), content).unwrap_or_else(|err| panic!("{rel}: {err}"));
+    let write = |rel: String, content: String| {
+        std::fs::write(out.join(&rel), content).unwrap_or_else(|err| panic!("{rel}: {err}"))
+    };
     for s in e.servers.iter().filter(|s| s.state != "retired") {
         write(format!("lcfg/servers/{}.h", s.name), server_h(&e, s));
     }
     for c in &e.clients {
         let hosts = e.hosts_allow(c).join(" ");
-        write(format!("lcfg/clients/{}.h", c.name), client_h(&e, c, &hosts));
+        write(
+            format!("lcfg/clients/{}.h", c.name),
+            client_h(&e, c, &hosts),
+        );
         write(format!("rsync/{}.conf", c.name), rsyncd_conf(&e, c, &hosts));
         write(format!("hosts-allow/{}", c.name), format!("{hosts}\n"));
     }

@@ -20,7 +20,17 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 fn generate(scale: &str, dir: &Path) {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
-        .args(["run", "--quiet", "--release", "--example", "gen_estate", "--", "--scale", scale, "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--example",
+            "gen_estate",
+            "--",
+            "--scale",
+            scale,
+            "--out",
+        ])
         .arg(dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .status()
@@ -39,18 +49,27 @@ fn stages(c: &mut Criterion) {
     let (ast, findings) = mirrorc::syntax::parse(&sources);
     assert!(findings.is_empty(), "the generated estate does not parse");
     let (model, findings) = mirrorc::analyze::analyze(&ast);
-    let model = model.unwrap_or_else(|| panic!("the generated estate has {} findings", findings.len()));
+    let model =
+        model.unwrap_or_else(|| panic!("the generated estate has {} findings", findings.len()));
     let clients = model.clients.len() as u64;
 
     let mut g = c.benchmark_group(format!("stages-{scale}"));
-    g.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(5));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
     g.throughput(Throughput::Bytes(bytes as u64));
-    g.bench_function("load", |b| b.iter(|| mirrorc::source::load(&inputs).expect("load")));
+    g.bench_function("load", |b| {
+        b.iter(|| mirrorc::source::load(&inputs).expect("load"))
+    });
     g.bench_function("parse", |b| b.iter(|| mirrorc::syntax::parse(&sources)));
     g.throughput(Throughput::Elements(clients));
     g.bench_function("analyze", |b| b.iter(|| mirrorc::analyze::analyze(&ast)));
-    g.bench_function("emit", |b| b.iter(|| mirrorc::emit::emit(&model).expect("emit")));
-    g.bench_function("compile", |b| b.iter(|| mirrorc::compile(&sources).expect("compile")));
+    g.bench_function("emit", |b| {
+        b.iter(|| mirrorc::emit::emit(&model).expect("emit"))
+    });
+    g.bench_function("compile", |b| {
+        b.iter(|| mirrorc::compile(&sources).expect("compile"))
+    });
     g.finish();
 }
 
