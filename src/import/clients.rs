@@ -26,10 +26,10 @@ impl Mapper<'_> {
             };
             let mut set = BTreeSet::new();
             for token in &allow.tags {
-                match self.server_of(&token.value) {
+                match self.server_of(&token.text) {
                     Some(server) => _ = set.insert(server),
                     None => {
-                        let (h, client) = (token.value.clone(), host.clone());
+                        let (h, client) = (token.text.clone(), host.clone());
                         foreign.entry(client.clone()).or_default().insert(h.clone());
                         let at = self.legacy.narrow(&token.span, &h);
                         self.report(&at, |span| ImportError::UnknownHost {
@@ -147,10 +147,10 @@ impl Mapper<'_> {
         let Some(modules) = res(profile, "modules") else {
             return;
         };
-        for m in modules.tags.iter().filter(|m| !pulled.contains(&m.value)) {
-            let span = res(profile, &format!("path_{}", m.value))
+        for m in modules.tags.iter().filter(|m| !pulled.contains(&m.text)) {
+            let span = res(profile, &format!("path_{}", m.text))
                 .map_or(m.span.clone(), |r| r.span.clone());
-            let (tag, client) = (m.value.clone(), client.to_string());
+            let (tag, client) = (m.text.clone(), client.to_string());
             self.report(&span, |span| ImportError::UnpulledModule {
                 tag,
                 client,

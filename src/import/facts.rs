@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::source::FileId;
-use crate::syntax::lcfg::{Line, LineKind};
+use crate::syntax::lcfg::{self, Line, LineKind};
 
 /// A value with the virtual span it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,19 +30,11 @@ pub struct SiteList {
     pub addrs: Option<At<Vec<String>>>,
 }
 
-/// One resource after applying the profile's lines: its value, and each list tag's span.
-#[derive(Debug, Clone, Default)]
-pub struct Res {
-    /// The final value.
-    pub value: String,
-    /// Span of the line that set it last.
-    pub span: Range<usize>,
-    /// For lists: each tag with the span of the line that added it.
-    pub tags: Vec<At<String>>,
-}
+/// One resource of a profile, with the spans of the line and of each tag.
+pub type Res = lcfg::Evaluated;
 
 /// The resources of one profile by `(component, resource)`.
-pub type Profile = BTreeMap<(String, String), Res>;
+pub type Profile = lcfg::EvaluatedResources;
 
 /// What the legacy files say.
 #[derive(Debug, Default)]
@@ -58,11 +50,10 @@ pub struct Facts {
 impl Facts {
     /// Adds one expanded input file: its site lists and, if it sets rmirror or rmirrorclient
     /// resources, its profile under the host name of the file.
-    pub fn add(&mut self, file: FileId, path: &Path, lines: &[Line]) {
+    pub fn add(&mut self, file: FileId, path: &Path, lines: &[Line], profile: Profile) {
         for line in lines {
             self.add_define(line);
         }
-        let profile = resources(lines);
         let host = host_of(path);
         let has = |c: &str| profile.keys().any(|(comp, _)| comp == c);
         if has("rmirror") {
@@ -108,65 +99,4 @@ pub fn host_of(path: &Path) -> String {
         .and_then(|n| n.to_str())
         .unwrap_or_default();
     name.split('.').next().unwrap_or(name).to_string()
-}
-
-/// Applies resource and mutation lines like the LCFG compiler (plain and `mSET` replace,
-/// `mADD` appends new tags), keeping spans.
-pub fn resources(lines: &[Line]) -> Profile {
-    let mut out = Profile::new();
-    for line in lines {
-        match &line.kind {
-            LineKind::Resource {
-                component,
-                resource,
-                value,
-            } => {
-                let tags = words(&value.text, &line.span);
-                let res = Res {
-                    value: value.text.clone(),
-                    span: line.span.clone(),
-                    tags,
-                };
-                out.insert((component.text.clone(), resource.text.clone()), res);
-            }
-            LineKind::Mutation {
-                component,
-                resource,
-                op,
-                args,
-            } => {
-                let slot = out
-                    .entry((component.text.clone(), resource.text.clone()))
-                    .or_default();
-                slot.span = line.span.clone();
-                if op.text == "mADD" {
-                    for tag in words(&args.text, &line.span) {
-                        if !slot.tags.iter().any(|t| t.value == tag.value) {
-                            slot.tags.push(tag);
-                        }
-                    }
-                    slot.value = slot
-                        .tags
-                        .iter()
-                        .map(|t| t.value.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                } else {
-                    slot.tags = words(&args.text, &line.span);
-                    slot.value = args.text.clone();
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn words(text: &str, span: &Range<usize>) -> Vec<At<String>> {
-    text.split_whitespace()
-        .map(|w| At {
-            value: w.to_string(),
-            span: span.clone(),
-        })
-        .collect()
 }

@@ -142,7 +142,7 @@ impl<'a> Mapper<'a> {
         for (host, (file, profile)) in &self.facts.servers {
             let disks = res(profile, "disklist");
             let tags: BTreeSet<String> = disks
-                .map(|d| d.tags.iter().map(|t| t.value.clone()).collect())
+                .map(|d| d.tags.iter().map(|t| t.text.clone()).collect())
                 .unwrap_or_default();
             self.legacy_pulls.insert(host.clone(), tags);
             let Some(site) = self.server_site.get(host).cloned() else {
@@ -154,8 +154,8 @@ impl<'a> Mapper<'a> {
             self.safety_limit(&site, profile);
             let all = res(profile, "checksum").is_some_and(|r| r.value == "yes");
             for tag in disks.map(|d| d.tags.clone()).unwrap_or_default() {
-                let span = self.legacy.narrow(&tag.span, &tag.value);
-                self.disk(host, profile, all, &tag.value, &span);
+                let span = self.legacy.narrow(&tag.span, &tag.text);
+                self.disk(host, profile, all, &tag.text, &span);
             }
         }
     }

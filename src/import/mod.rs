@@ -25,6 +25,7 @@ pub use error::ImportError;
 pub use plan::Plan;
 
 use crate::diag::{self, Finding};
+use crate::syntax::lcfg;
 use facts::Facts;
 use load::Legacy;
 use map::Mapper;
@@ -49,7 +50,9 @@ pub fn import(inputs: &[PathBuf], include_dirs: &[PathBuf]) -> io::Result<Import
     let mut facts = Facts::default();
     for (id, path) in legacy.inputs.clone() {
         let lines = preprocess::preprocess(&mut legacy, id);
-        facts.add(id, &path, &lines);
+        let (profile, errors) = lcfg::evaluate_spanned(&lines);
+        legacy.report_lcfg(errors);
+        facts.add(id, &path, &lines, profile);
     }
     let mut m = Mapper::new(&legacy, &facts);
     m.sites();

@@ -31,9 +31,6 @@ pub fn preprocess(legacy: &mut Legacy, id: FileId) -> Vec<Line> {
             return Vec::new();
         }
     };
-    if let Err(errors) = lcfg::evaluate(&lines) {
-        legacy.report_lcfg(errors);
-    }
     lines
 }
 

@@ -15,7 +15,7 @@ mod names;
 mod parse;
 
 pub use error::LcfgError;
-pub use eval::{evaluate, Resources};
+pub use eval::{evaluate, evaluate_spanned, Evaluated, EvaluatedResources, Resources};
 pub use expand::expand_defines;
 pub use lex::MACRO_LINE_SEPARATOR;
 pub use names::{is_list_resource, is_valid_name, is_valid_tag};

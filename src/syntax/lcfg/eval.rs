@@ -3,6 +3,7 @@
 //! (the input is meant to be cpp output). Main type: [`Resources`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ops::Range;
 
 use super::error::{to_span, LcfgError};
 use super::lex::is_blank;
@@ -11,14 +12,40 @@ use super::{Line, LineKind, Word};
 /// Final values by `(component, resource)`, in name order.
 pub type Resources = BTreeMap<(String, String), String>;
 
+/// One resource after evaluation, with where it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evaluated {
+    /// The final value.
+    pub value: String,
+    /// Span of the line that set or changed it last.
+    pub span: Range<usize>,
+    /// Its blank-separated words without duplicates, each with the span of the line that put
+    /// it there (for tag lists built by `mADD`, the line that added the tag).
+    pub tags: Vec<Word>,
+}
+
+/// [`Evaluated`] resources by `(component, resource)`, in name order.
+pub type EvaluatedResources = BTreeMap<(String, String), Evaluated>;
+
 /// Applies `lines` in order. `mADD(a b)` appends each tag not already in the list and
 /// rewrites the list with single blanks (duplicates are dropped: a tag list is a set of
 /// sub-resource names). Any mutation but `mSET`/`mADD`, or a macro call that was never
 /// expanded, is an error; all errors are collected.
 pub fn evaluate(lines: &[Line]) -> Result<Resources, Vec<LcfgError>> {
-    let mut out = Resources::new();
-    // Tags of lists built by mADD, so appending stays linear; dropped when a value is set.
-    let mut lists: HashMap<(String, String), HashSet<String>> = HashMap::new();
+    let (resources, errors) = evaluate_spanned(lines);
+    if errors.is_empty() {
+        Ok(resources.into_iter().map(|(k, v)| (k, v.value)).collect())
+    } else {
+        Err(errors)
+    }
+}
+
+/// [`evaluate`] keeping spans, and keeping going after errors: the resources as far as they
+/// could be applied (an unsupported mutation changes nothing), and every error.
+pub fn evaluate_spanned(lines: &[Line]) -> (EvaluatedResources, Vec<LcfgError>) {
+    let mut out = EvaluatedResources::new();
+    // Tags of every value, so appending stays linear.
+    let mut seen: HashMap<(String, String), HashSet<String>> = HashMap::new();
     let mut errors = Vec::new();
     for line in lines {
         match &line.kind {
@@ -27,8 +54,11 @@ pub fn evaluate(lines: &[Line]) -> Result<Resources, Vec<LcfgError>> {
                 resource,
                 value,
             } => {
-                lists.remove(&key(component, resource));
-                out.insert(key(component, resource), value.text.clone());
+                let k = key(component, resource);
+                out.insert(
+                    k.clone(),
+                    set(&value.text, &line.span, seen.entry(k).or_default()),
+                );
             }
             LineKind::Mutation {
                 component,
@@ -37,15 +67,16 @@ pub fn evaluate(lines: &[Line]) -> Result<Resources, Vec<LcfgError>> {
                 args,
             } => {
                 let k = key(component, resource);
-                let slot = out.entry(k.clone()).or_default();
                 match op.text.as_str() {
                     "mSET" => {
-                        lists.remove(&k);
-                        args.text.clone_into(slot);
+                        out.insert(
+                            k.clone(),
+                            set(&args.text, &line.span, seen.entry(k).or_default()),
+                        );
                     }
                     "mADD" => {
-                        let seen = lists.entry(k).or_insert_with(|| tags_of(slot));
-                        add_tags(slot, seen, &args.text);
+                        let slot = out.entry(k.clone()).or_default();
+                        add_tags(slot, seen.entry(k).or_default(), &args.text, &line.span);
                     }
                     other => errors.push(LcfgError::UnsupportedMutation {
                         op: other.to_owned(),
@@ -66,38 +97,71 @@ pub fn evaluate(lines: &[Line]) -> Result<Resources, Vec<LcfgError>> {
             | LineKind::Cond { .. } => {}
         }
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    (out, errors)
 }
 
 fn key(component: &Word, resource: &Word) -> (String, String) {
     (component.text.clone(), resource.text.clone())
 }
 
-/// Normalises the list in `slot` (single blanks, no duplicates) and returns its tags.
-fn tags_of(slot: &mut String) -> HashSet<String> {
-    let mut seen = HashSet::new();
-    let list: Vec<&str> = slot
-        .split(is_blank)
-        .filter(|t| !t.is_empty() && seen.insert(*t))
-        .collect();
-    let normal = list.join(" ");
-    let tags = list.into_iter().map(str::to_owned).collect();
-    *slot = normal;
-    tags
+/// A value set as written; its words become the tags a later `mADD` appends to.
+fn set(value: &str, span: &Range<usize>, seen: &mut HashSet<String>) -> Evaluated {
+    seen.clear();
+    let mut out = Evaluated {
+        value: value.to_owned(),
+        span: span.clone(),
+        tags: Vec::new(),
+    };
+    push_new(&mut out.tags, seen, value, span);
+    out
 }
 
-/// Appends the blank-separated `tags` to the list in `slot`, skipping ones in `seen`.
-fn add_tags(slot: &mut String, seen: &mut HashSet<String>, tags: &str) {
-    for tag in tags.split(is_blank).filter(|t| !t.is_empty()) {
-        if seen.insert(tag.to_owned()) {
-            if !slot.is_empty() {
-                slot.push(' ');
-            }
-            slot.push_str(tag);
+/// Appends the blank-separated `tags` not yet in the list, and rewrites the list with single
+/// blanks.
+fn add_tags(slot: &mut Evaluated, seen: &mut HashSet<String>, tags: &str, span: &Range<usize>) {
+    push_new(&mut slot.tags, seen, tags, span);
+    slot.value = slot
+        .tags
+        .iter()
+        .map(|t| t.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    slot.span = span.clone();
+}
+
+fn push_new(out: &mut Vec<Word>, seen: &mut HashSet<String>, words: &str, span: &Range<usize>) {
+    for w in words.split(is_blank).filter(|t| !t.is_empty()) {
+        if seen.insert(w.to_owned()) {
+            out.push(Word {
+                text: w.to_owned(),
+                span: span.clone(),
+            });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::evaluate_spanned;
+
+    #[test]
+    fn tags_keep_the_span_of_the_line_that_added_them() {
+        let text = "a.list x y\n!a.list mADD(y z)\n!a.list mFOO(w)\n";
+        let (res, errors) = evaluate_spanned(&parse(text).expect("parses"));
+        let list = &res[&("a".to_string(), "list".to_string())];
+        assert_eq!(list.value, "x y z");
+        let tags: Vec<(&str, usize)> = list
+            .tags
+            .iter()
+            .map(|t| (t.text.as_str(), t.span.start))
+            .collect();
+        assert_eq!(tags, [("x", 0), ("y", 0), ("z", 11)]);
+        assert_eq!(list.span.start, 11, "last changed by the mADD line");
+        assert_eq!(
+            errors.len(),
+            1,
+            "mFOO is reported and changes nothing: {errors:?}"
+        );
     }
 }
