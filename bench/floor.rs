@@ -16,6 +16,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
+// The assignment must match mirrorc's bit for bit: use its documented score, not a copy.
+use mirrorc::analyze::assign::score;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -169,42 +171,6 @@ fn size(s: &Size) -> u64 {
         _ => 1,
     };
     n * mult
-}
-
-/// FNV-1a over `client ‖ 0xFF ‖ server`, then the SplitMix64 finalizer (README).
-fn hash(client: &str, server: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in client.bytes().chain([0xFF]).chain(server.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h = (h ^ (h >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h = (h ^ (h >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
-}
-
-/// ln by the atanh series, so the scores match mirrorc's bit for bit.
-fn ln(x: f64) -> f64 {
-    let bits = x.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    let m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    let s = (m - 1.0) / (m + 1.0);
-    let (s2, mut term, mut sum) = (s * s, s, 0.0);
-    for k in 0..40 {
-        sum += term / (2 * k + 1) as f64;
-        term *= s2;
-    }
-    exp as f64 * std::f64::consts::LN_2 + 2.0 * sum
-}
-
-fn score(client: &str, server: &str, weight: f64) -> f64 {
-    let u = ((hash(client, server) >> 11) + 1) as f64 / (1u64 << 53) as f64;
-    let minus_ln = -ln(u);
-    if minus_ln <= 0.0 {
-        f64::INFINITY
-    } else {
-        weight / minus_ln
-    }
 }
 
 fn guard(kind: &str, name: &str) -> String {

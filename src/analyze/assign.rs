@@ -94,7 +94,7 @@ fn pins(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Vec<Serv
                     AnalyzeError::UnknownPin {
                         name: name.to_string(),
                         suggestion: did_you_mean(name, &known),
-                        known: String::new(),
+                        known: super::error::known_names(&known),
                         span: name.span(),
                     },
                 );

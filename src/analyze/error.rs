@@ -36,7 +36,7 @@ pub enum AnalyzeError {
     #[error("unknown site `{name}`")]
     #[diagnostic(
         code(mirrorc::unknown_site),
-        help("{}", did_you_mean_help(suggestion, "a site", known))
+        help("{}", did_you_mean_help(suggestion, "site", known))
     )]
     UnknownSite {
         name: String,
@@ -143,7 +143,7 @@ pub enum AnalyzeError {
     #[error("unknown server `{name}` in `pin`")]
     #[diagnostic(
         code(mirrorc::unknown_pin),
-        help("{}", did_you_mean_help(suggestion, "a server", known))
+        help("{}", did_you_mean_help(suggestion, "server", known))
     )]
     UnknownPin {
         name: String,
@@ -341,6 +341,22 @@ fn did_you_mean_help(suggestion: &Option<String>, what: &str, known: &str) -> St
     match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
         None if known.is_empty() => format!("no {what} is declared in this estate"),
-        None => format!("known: {known}"),
+        None => format!("known {what}s: {known}"),
+    }
+}
+
+/// Names for a help text: sorted, at most ten, then how many more.
+pub fn known_names<S: AsRef<str>>(names: &[S]) -> String {
+    let mut sorted: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    sorted.sort_unstable();
+    let shown = sorted
+        .iter()
+        .take(10)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match sorted.len().saturating_sub(10) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
 }

@@ -104,7 +104,7 @@ fn resolve_sites(
                 AnalyzeError::UnknownSite {
                     name: name.to_string(),
                     suggestion: did_you_mean(name, names),
-                    known: names.join(", "),
+                    known: super::error::known_names(names),
                     span: name.span(),
                 },
             ),
