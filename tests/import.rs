@@ -196,32 +196,33 @@ fn compiled() -> (tempfile::TempDir, PathBuf) {
     (tmp, out)
 }
 
+/// Rewrites jmirror1's `!rmirror.disklist mADD(...)` in `out` with `edit(tags)`; returns the
+/// tags it had.
+fn rewrite_disklist(out: &Path, edit: impl FnOnce(&[String]) -> Vec<String>) -> Vec<String> {
+    let header = out.join("lcfg/servers/jmirror1.h");
+    let text = fs::read_to_string(&header).expect("header");
+    let prefix = "!rmirror.disklist mADD(";
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .expect("disk list");
+    let tags: Vec<String> = line[prefix.len()..]
+        .trim_end_matches(')')
+        .split(' ')
+        .map(String::from)
+        .collect();
+    let edited = format!("{prefix}{})", edit(&tags).join(" "));
+    fs::write(&header, text.replace(line, &edited)).expect("write");
+    tags
+}
+
 #[test]
 fn lcfg_diff_ignores_a_reordered_list() {
     let (_tmp, out) = compiled();
     let same = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
     assert_eq!(code(&same), 0, "{}{}", stdout(&same), stderr(&same));
-    let header = out.join("lcfg/servers/jmirror1.h");
-    let text = fs::read_to_string(&header).expect("header");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("!rmirror.disklist mADD("))
-        .expect("disk list");
-    let tags: Vec<&str> = line
-        .trim_start_matches("!rmirror.disklist mADD(")
-        .trim_end_matches(')')
-        .split(' ')
-        .collect();
-    assert!(tags.len() > 1, "need a list to reorder: {line}");
-    let reversed: Vec<&str> = tags.iter().rev().copied().collect();
-    fs::write(
-        &header,
-        text.replace(
-            line,
-            &format!("!rmirror.disklist mADD({})", reversed.join(" ")),
-        ),
-    )
-    .expect("write");
+    let tags = rewrite_disklist(&out, |tags| tags.iter().rev().cloned().collect());
+    assert!(tags.len() > 1, "need a list to reorder: {tags:?}");
     let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o), "");
@@ -232,23 +233,8 @@ fn lcfg_diff_ignores_a_reordered_list() {
 #[test]
 fn lcfg_diff_names_a_removed_tag() {
     let (_tmp, out) = compiled();
-    let header = out.join("lcfg/servers/jmirror1.h");
-    let text = fs::read_to_string(&header).expect("header");
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("!rmirror.disklist mADD("))
-        .expect("disk list");
-    let tags: Vec<&str> = line
-        .trim_start_matches("!rmirror.disklist mADD(")
-        .trim_end_matches(')')
-        .split(' ')
-        .collect();
-    let (dropped, kept) = tags.split_first().expect("a tag");
-    fs::write(
-        &header,
-        text.replace(line, &format!("!rmirror.disklist mADD({})", kept.join(" "))),
-    )
-    .expect("write");
+    let tags = rewrite_disklist(&out, |tags| tags[1..].to_vec());
+    let dropped = tags.first().expect("a tag");
     let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert_eq!(
