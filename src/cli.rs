@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::diag::{self, Finding, TextStyle};
+use crate::output::manifest::Manifest;
 use crate::output::stream::{Outcome, Streamed};
 use crate::source::{self, SourceMap};
 use crate::{explain, output, schema, Compiled};
@@ -173,7 +174,8 @@ fn dispatch(command: Command) -> io::Result<u8> {
 fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
     let sources = source::load(inputs)?;
     let key = output::fresh::inputs_key(&sources);
-    if output::fresh::is_fresh(out, &key)? {
+    let old = Manifest::read(out)?;
+    if output::fresh::is_fresh(out, &old, &key) {
         // Same inputs, same mirrorc, untouched outputs: report findings, write nothing.
         let resolved = crate::resolve(&sources);
         report(&sources, &resolved.findings);
@@ -186,9 +188,9 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
         return Ok(1);
     };
     drop(sources);
-    let outcome = match output::stream::compile(out, &model, force, key.clone())? {
+    let outcome = match output::stream::compile(out, &model, &old, force, key.clone())? {
         Streamed::Done(outcome) => outcome,
-        Streamed::NeedsPlan => match planned(out, &model, key)? {
+        Streamed::NeedsPlan => match planned(out, &model, &old, key)? {
             Some(outcome) => outcome,
             None => return Ok(2),
         },
@@ -209,10 +211,11 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
 fn planned(
     out: &std::path::Path,
     model: &crate::model::Model,
+    old: &Manifest,
     key: String,
 ) -> io::Result<Option<Outcome>> {
     let artifacts = crate::emit::emit(model)?;
-    let mut plan = output::plan(out, &artifacts)?;
+    let mut plan = output::plan(out, old, &artifacts)?;
     if !plan.conflicts.is_empty() {
         eprintln!(
             "error: refusing to change {}: {} file(s) would be lost",
@@ -227,7 +230,7 @@ fn planned(
         );
         return Ok(None);
     }
-    output::apply(out, &artifacts, &mut plan, Some(key))?;
+    output::apply(out, &artifacts, &mut plan, old, Some(key))?;
     let (written, unchanged, removed) = (plan.write.len(), plan.unchanged, plan.remove.len());
     Ok(Some(Outcome {
         files: artifacts.len(),
@@ -262,7 +265,8 @@ fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<
 
 fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
     let sources = source::load(inputs)?;
-    if output::fresh::is_fresh(out, &output::fresh::inputs_key(&sources))? {
+    let old = Manifest::read(out)?;
+    if output::fresh::is_fresh(out, &old, &output::fresh::inputs_key(&sources)) {
         // Written by this mirrorc from exactly these inputs, untouched since: nothing differs.
         let resolved = crate::resolve(&sources);
         report(&sources, &resolved.findings);
@@ -274,7 +278,7 @@ fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
     let Some(artifacts) = compiled.artifacts else {
         return Ok(1);
     };
-    let report = output::diff::diff(out, &artifacts)?;
+    let report = output::diff::diff(out, &old, &artifacts)?;
     print_stdout(&report.render())?;
     if report.is_empty() {
         eprintln!("no differences: {} is up to date", out.display());

@@ -116,16 +116,6 @@ impl<T> Sp<T> {
     pub fn span(&self) -> SourceSpan {
         SourceSpan::new((self.offset as usize).into(), self.len as usize)
     }
-
-    /// The value.
-    pub fn value(&self) -> &T {
-        &self.value
-    }
-
-    /// The value, consuming the wrapper.
-    pub fn into_inner(self) -> T {
-        self.value
-    }
 }
 
 impl<T> Deref for Sp<T> {

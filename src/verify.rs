@@ -12,18 +12,13 @@ mod rsync;
 
 use std::io;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use crate::emit::Artifact;
 use crate::model::{Client, Model};
-use client::{ClientReport, Context};
+use client::Context;
 pub use command::command;
 pub use error::VerifyError;
 pub use rsync::{find_on_path, Rsync};
-
-/// How many clients are checked at once.
-const THREADS: usize = 2;
 
 /// Addresses tried, in order, as "a host in no inventory" (documentation ranges, RFC 5737).
 const STRANGERS: [&str; 4] = [
@@ -76,37 +71,17 @@ pub fn verify(
                 .map(|a| (c, a))
         })
         .collect();
-    let results = run_jobs(&jobs, |(c, a)| {
+    let results = crate::par::map_min(&jobs, 2, |(c, a)| {
         client::check(&cx, c, &a.content, &work.join(&c.name))
     });
     let mut findings = Vec::new();
     let mut tally = Tally::default();
     for report in results {
-        let report = report.unwrap_or_else(|| Ok(ClientReport::default()))?;
+        let report = report?;
         findings.extend(report.findings);
         tally.add(report.tally);
     }
     Ok((findings, tally))
-}
-
-/// Runs `work` over `jobs` on up to `THREADS` threads; results in job order.
-fn run_jobs<J: Sync, R: Send>(jobs: &[J], work: impl Fn(&J) -> R + Sync) -> Vec<Option<R>> {
-    let slots: Vec<Mutex<Option<R>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    std::thread::scope(|scope| {
-        for _ in 0..THREADS.min(jobs.len()) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                let r = work(job);
-                *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
-        .collect()
 }
 
 /// The first stranger address that no host of the estate has.

@@ -83,8 +83,7 @@ fn unified(f: &FileChange) -> String {
 }
 
 /// Compares artifacts with `dir` (files it lists in its manifest count as generated).
-pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<DiffReport> {
-    let manifest = Manifest::read(dir)?;
+pub fn diff(dir: &Path, manifest: &Manifest, artifacts: &[Artifact]) -> io::Result<DiffReport> {
     let mut files = Vec::new();
     let mut produced = BTreeSet::new();
     for a in artifacts {

@@ -5,7 +5,6 @@
 //! (an edited input, a newer mirrorc, a touched or edited output file) takes the full path,
 //! which compares contents. The fast path never writes, so it cannot lose anything.
 
-use std::io;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
@@ -32,15 +31,15 @@ pub fn inputs_key(sources: &SourceMap) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Is `dir` exactly what a compile of inputs with this key wrote, untouched since?
-pub fn is_fresh(dir: &Path, key: &str) -> io::Result<bool> {
-    let manifest = Manifest::read(dir)?;
+/// Is `dir` (whose manifest is `manifest`) exactly what a compile of inputs with this key
+/// wrote, untouched since?
+pub fn is_fresh(dir: &Path, manifest: &Manifest, key: &str) -> bool {
     if manifest.inputs.as_deref() != Some(key) || manifest.stamps.len() != manifest.files.len() {
-        return Ok(false);
+        return false;
     }
     let entries: Vec<(&String, &Stamp)> = manifest.stamps.iter().collect();
     let same = crate::par::map(&entries, |(path, stamp)| {
         manifest.files.contains_key(*path) && Stamp::of(&dir.join(path)) == Some(**stamp)
     });
-    Ok(same.into_iter().all(|x| x))
+    same.into_iter().all(|x| x)
 }

@@ -42,8 +42,7 @@ pub struct Plan {
 }
 
 /// Compares the artifacts with `dir`.
-pub fn plan(dir: &Path, artifacts: &[Artifact]) -> io::Result<Plan> {
-    let old = Manifest::read(dir)?;
+pub fn plan(dir: &Path, old: &Manifest, artifacts: &[Artifact]) -> io::Result<Plan> {
     let mut plan = Plan {
         manifest: Manifest {
             version: 1,
@@ -51,7 +50,7 @@ pub fn plan(dir: &Path, artifacts: &[Artifact]) -> io::Result<Plan> {
         },
         ..Plan::default()
     };
-    let states = crate::par::map(artifacts, |a| compare(dir, a, &old));
+    let states = crate::par::map(artifacts, |a| compare(dir, a, old));
     for (i, (a, state)) in artifacts.iter().zip(states).enumerate() {
         let (state, new_hash) = state?;
         match state {
@@ -131,6 +130,7 @@ pub fn apply(
     dir: &Path,
     artifacts: &[Artifact],
     plan: &mut Plan,
+    old: &Manifest,
     inputs: Option<String>,
 ) -> io::Result<()> {
     fs::create_dir_all(dir).map_err(|e| with_path(dir, e))?;
@@ -159,13 +159,14 @@ pub fn apply(
         remove_empty_parents(dir, &full);
     }
     let changed = !plan.write.is_empty() || !plan.remove.is_empty();
-    finish(dir, &mut plan.manifest, inputs, changed)
+    finish(dir, &mut plan.manifest, old, inputs, changed)
 }
 
 /// Records every file's stamp and the inputs key, and writes the manifest if anything changed.
 fn finish(
     dir: &Path,
     manifest: &mut Manifest,
+    old: &Manifest,
     inputs: Option<String>,
     changed: bool,
 ) -> io::Result<()> {
@@ -175,7 +176,7 @@ fn finish(
     });
     manifest.stamps = stamps.into_iter().flatten().collect();
     manifest.inputs = inputs;
-    if changed || Manifest::read(dir)? != *manifest {
+    if changed || *old != *manifest {
         write_atomic(&dir.join(manifest::NAME), manifest.to_text().as_bytes())?;
     }
     Ok(())

@@ -46,8 +46,13 @@ impl From<EmitError> for io::Error {
 }
 
 /// Compiles `model` into `dir` by streaming, unless a conflict is possible.
-pub fn compile(dir: &Path, model: &Model, force: bool, inputs: String) -> io::Result<Streamed> {
-    let old = Manifest::read(dir)?;
+pub fn compile(
+    dir: &Path,
+    model: &Model,
+    old: &Manifest,
+    force: bool,
+    inputs: String,
+) -> io::Result<Streamed> {
     let paths = emit::paths(model);
     let disk = par::map(&paths, |p| disk_hash(dir, p));
     let disk: Vec<Option<String>> = disk.into_iter().collect::<io::Result<_>>()?;
@@ -98,7 +103,7 @@ pub fn compile(dir: &Path, model: &Model, force: bool, inputs: String) -> io::Re
         outcome.removed += 1;
     }
     let changed = outcome.written > 0 || outcome.removed > 0;
-    finish(dir, &mut manifest, Some(inputs), changed)?;
+    finish(dir, &mut manifest, old, Some(inputs), changed)?;
     Ok(Streamed::Done(outcome))
 }
 

@@ -132,8 +132,3 @@ fn error_span(text: &str, e: &YamlError) -> SourceSpan {
         (None, None) => SourceSpan::new(0.into(), 0),
     }
 }
-
-/// Files with parse errors.
-pub fn failed_files(findings: &[Finding]) -> Vec<FileId> {
-    findings.iter().filter_map(|f| f.file).collect()
-}
