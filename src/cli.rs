@@ -174,20 +174,18 @@ fn dispatch(command: Command) -> io::Result<u8> {
 fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
     let sources = source::load(inputs)?;
     let key = output::fresh::inputs_key(&sources);
-    let old = Manifest::read(out)?;
-    if output::fresh::is_fresh(out, &old, &key) {
-        // Same inputs, same mirrorc, untouched outputs: report findings, write nothing.
-        let resolved = crate::resolve(&sources);
-        report(&sources, &resolved.findings);
-        eprintln!("{} is up to date", out.display());
-        return Ok(u8::from(resolved.model.is_none()));
-    }
     let resolved = crate::resolve(&sources);
     report(&sources, &resolved.findings);
     let Some(model) = resolved.model else {
         return Ok(1);
     };
     drop(sources);
+    let old = Manifest::read(out)?;
+    if output::fresh::is_fresh(out, &old, &key) {
+        // Same inputs, same mirrorc, untouched outputs: nothing to render or write.
+        eprintln!("{} is up to date", out.display());
+        return Ok(0);
+    }
     let outcome = match output::stream::compile(out, &model, &old, force, key.clone())? {
         Streamed::Done(outcome) => outcome,
         Streamed::NeedsPlan => match planned(out, &model, &old, key)? {
@@ -265,19 +263,18 @@ fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<
 
 fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
     let sources = source::load(inputs)?;
+    let resolved = crate::resolve(&sources);
+    report(&sources, &resolved.findings);
+    let Some(model) = resolved.model else {
+        return Ok(1);
+    };
     let old = Manifest::read(out)?;
     if output::fresh::is_fresh(out, &old, &output::fresh::inputs_key(&sources)) {
         // Written by this mirrorc from exactly these inputs, untouched since: nothing differs.
-        let resolved = crate::resolve(&sources);
-        report(&sources, &resolved.findings);
         eprintln!("no differences: {} is up to date", out.display());
-        return Ok(u8::from(resolved.model.is_none()));
+        return Ok(0);
     }
-    let compiled = crate::compile(&sources).map_err(io::Error::other)?;
-    report(&sources, &compiled.findings);
-    let Some(artifacts) = compiled.artifacts else {
-        return Ok(1);
-    };
+    let artifacts = crate::emit::emit(&model)?;
     let report = output::diff::diff(out, &old, &artifacts)?;
     print_stdout(&report.render())?;
     if report.is_empty() {
