@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 // The assignment must match mirrorc's bit for bit: use its documented score, not a copy.
 use mirrorc::analyze::assign::score;
+use mirrorc::emit::guard;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -171,20 +172,6 @@ fn size(s: &Size) -> u64 {
         _ => 1,
     };
     n * mult
-}
-
-fn guard(kind: &str, name: &str) -> String {
-    let upper: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("MIRRORC_{kind}_{upper}_H")
 }
 
 struct Estate {
