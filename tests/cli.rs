@@ -455,3 +455,92 @@ fn edited_file_of_a_removed_client_is_not_deleted() {
         "# my notes\n"
     );
 }
+
+/// Names in `dir` that look like a leftover staging folder.
+fn staging_leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("mirrorc-staging"))
+        .collect()
+}
+
+#[test]
+fn fresh_output_folder_is_published_whole_with_mode_0644_under_any_umask() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let (_t, root) = estate();
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    let expected = tree(&root.join("out"));
+    // A missing folder below a missing parent, with a umask that would make files 0600.
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 077 && exec {} compile -o new/deep/out",
+            env!("CARGO_BIN_EXE_mirrorc")
+        ))
+        .current_dir(&root)
+        .output()
+        .expect("sh");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = root.join("new/deep/out");
+    let same_but_stamps =
+        |a: &[(PathBuf, Vec<u8>)]| -> Vec<PathBuf> { a.iter().map(|(p, _)| p.clone()).collect() };
+    assert_eq!(same_but_stamps(&tree(&out)), same_but_stamps(&expected));
+    for (p, bytes) in &expected {
+        if !p.ends_with(".mirrorc-manifest.json") {
+            assert_eq!(
+                &fs::read(out.join(p)).expect("read"),
+                bytes,
+                "{}",
+                p.display()
+            );
+        }
+        let mode = fs::metadata(out.join(p))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644, "{}", p.display());
+    }
+    assert!(staging_leftovers(&root.join("new/deep")).is_empty());
+    let again = mirrorc(&["compile", "-o", "new/deep/out"], &root);
+    assert!(
+        stderr(&again).contains("is up to date"),
+        "{}",
+        stderr(&again)
+    );
+
+    // An existing empty folder, and a symlink to one, stay what they are (same inode, still a link).
+    fs::create_dir(root.join("empty")).expect("mkdir");
+    std::os::unix::fs::symlink("empty", root.join("link")).expect("symlink");
+    for target in ["empty", "link"] {
+        fs::remove_dir_all(root.join("empty")).ok();
+        fs::create_dir_all(root.join("empty")).expect("mkdir");
+        let o = mirrorc(&["compile", "-o", target], &root);
+        assert_eq!(code(&o), 0, "{target}: {}", stderr(&o));
+        assert_eq!(tree(&root.join(target)).len(), expected.len(), "{target}");
+        assert!(staging_leftovers(&root.join(target)).is_empty(), "{target}");
+    }
+    assert!(fs::symlink_metadata(root.join("link"))
+        .expect("meta")
+        .file_type()
+        .is_symlink());
+    fs::remove_dir_all(root.join("empty")).ok();
+    fs::create_dir(root.join("empty")).expect("mkdir");
+    let ino2 = fs::metadata(root.join("empty")).expect("meta").ino();
+    assert_eq!(code(&mirrorc(&["compile", "-o", "empty"], &root)), 0);
+    assert_eq!(fs::metadata(root.join("empty")).expect("meta").ino(), ino2);
+}
+
+#[test]
+fn failed_compile_into_a_missing_folder_leaves_nothing_behind() {
+    let (_t, root) = estate();
+    // A file where the output folder's parent should be: creating the parent fails.
+    fs::write(root.join("blocker"), "not a folder\n").expect("write");
+    let o = mirrorc(&["compile", "-o", "blocker/out"], &root);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert_eq!(
+        fs::read_to_string(root.join("blocker")).expect("read"),
+        "not a folder\n"
+    );
+    assert!(staging_leftovers(&root).is_empty());
+}

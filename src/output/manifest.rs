@@ -39,7 +39,11 @@ pub struct Stamp {
 impl Stamp {
     /// Stamp of a file, `None` when it cannot be read.
     pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
+        Stamp::of_meta(&std::fs::metadata(path).ok()?)
+    }
+
+    /// Stamp from metadata already read.
+    pub fn of_meta(meta: &std::fs::Metadata) -> Option<Stamp> {
         let mtime = meta
             .modified()
             .ok()?

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod fresh;
 pub mod lcfg_diff;
 pub mod manifest;
+pub mod staging;
 pub mod stream;
 
 use std::fs;

@@ -9,13 +9,14 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{self, Manifest};
+use super::staging;
 use super::{finish, read_existing, remove_empty_parents, with_path, write_in_place};
 use crate::emit::{self, Artifact, EmitError};
 use crate::model::Model;
 use crate::par;
 
 /// Clients rendered per chunk.
-const CHUNK: usize = 4096;
+pub(super) const CHUNK: usize = 4096;
 
 /// What a streamed compile did.
 #[derive(Debug, Default)]
@@ -53,6 +54,11 @@ pub fn compile(
     force: bool,
     inputs: String,
 ) -> io::Result<Streamed> {
+    if let Some(target) = staging::target(dir)? {
+        return Ok(Streamed::Done(staging::compile(
+            dir, target, model, inputs,
+        )?));
+    }
     let paths = emit::paths(model);
     let disk = par::map(&paths, |p| disk_hash(dir, p));
     let disk: Vec<Option<String>> = disk.into_iter().collect::<io::Result<_>>()?;
@@ -111,7 +117,7 @@ fn disk_hash(dir: &Path, path: &str) -> io::Result<Option<String>> {
     Ok(read_existing(&dir.join(path))?.map(|bytes| manifest::hash(&bytes)))
 }
 
-fn make_folders(dir: &Path, paths: &[String]) -> io::Result<()> {
+pub(super) fn make_folders(dir: &Path, paths: &[String]) -> io::Result<()> {
     let mut parents: Vec<PathBuf> = paths
         .iter()
         .filter_map(|p| dir.join(p).parent().map(Path::to_path_buf))

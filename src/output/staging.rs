@@ -1,0 +1,214 @@
+//! `compile` into an output folder that does not exist yet, or is empty: nothing there can be
+//! lost, so no file needs its own temporary file and rename. Every file is created straight
+//! (mode 0644) in a staging folder, and the finished tree is published at the end:
+//!
+//! - a missing output folder: the staging folder is a hidden sibling (`.NAME.mirrorc-staging-PID`)
+//!   renamed to the output folder in one step, so the folder appears whole or not at all;
+//! - an empty output folder (perhaps a mount point or a symlink, which must stay as it is): the
+//!   staging folder is inside it, and its few top-level entries are renamed up, manifest last.
+//!
+//! On any error the staging folder is removed and the output folder is as it was. A run killed
+//! outright leaves only the hidden staging folder behind.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+
+use super::manifest::{self, Manifest, Stamp};
+use super::stream::{self, Outcome};
+use super::with_path;
+use crate::emit::{self, Artifact};
+use crate::model::Model;
+use crate::par;
+
+/// Where the output folder stands before a compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// Nothing (not even a dangling symlink) at the path.
+    Missing,
+    /// An empty folder.
+    Empty,
+}
+
+/// Is `dir` missing or an empty folder? `None` for anything else.
+pub fn target(dir: &Path) -> io::Result<Option<Target>> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Some(Target::Missing)),
+        Err(e) => return Err(with_path(dir, e)),
+        Ok(_) => {}
+    }
+    match fs::read_dir(dir) {
+        Ok(mut entries) => Ok(entries.next().is_none().then_some(Target::Empty)),
+        Err(_) => Ok(None),
+    }
+}
+
+/// A staging folder, removed on drop unless published.
+struct Staging {
+    path: PathBuf,
+    published: bool,
+}
+
+impl Staging {
+    fn create(dir: &Path, target: Target) -> io::Result<Staging> {
+        let name = dir
+            .file_name()
+            .map_or("out".into(), |n| n.to_string_lossy());
+        let (parent, stem) = match target {
+            Target::Missing => {
+                let parent = match dir.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                fs::create_dir_all(&parent).map_err(|e| with_path(&parent, e))?;
+                (
+                    parent,
+                    format!(".{name}.mirrorc-staging-{}", std::process::id()),
+                )
+            }
+            Target::Empty => (
+                dir.to_path_buf(),
+                format!(".mirrorc-staging-{}", std::process::id()),
+            ),
+        };
+        for n in 0u32.. {
+            let path = parent.join(format!("{stem}-{n}"));
+            match fs::create_dir(&path) {
+                Ok(()) => {
+                    return Ok(Staging {
+                        path,
+                        published: false,
+                    })
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => {}
+                Err(e) => return Err(with_path(&path, e)),
+            }
+        }
+        unreachable!("the loop returns")
+    }
+
+    /// Moves the finished tree into `dir`.
+    fn publish(mut self, dir: &Path, target: Target) -> io::Result<()> {
+        match target {
+            Target::Missing => fs::rename(&self.path, dir).map_err(|e| with_path(dir, e))?,
+            Target::Empty => {
+                let mut names: Vec<_> = fs::read_dir(&self.path)?
+                    .map(|e| e.map(|e| e.file_name()))
+                    .collect::<io::Result<_>>()?;
+                // The manifest last: a folder with a manifest is a finished compile.
+                names.sort_by_key(|n| n == manifest::NAME);
+                for n in names {
+                    let to = dir.join(&n);
+                    fs::rename(self.path.join(&n), &to).map_err(|e| with_path(&to, e))?;
+                }
+                fs::remove_dir(&self.path).map_err(|e| with_path(&self.path, e))?;
+            }
+        }
+        self.published = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Compiles `model` into the missing or empty folder `dir`.
+pub fn compile(dir: &Path, target: Target, model: &Model, inputs: String) -> io::Result<Outcome> {
+    let stage = Staging::create(dir, target)?;
+    let root = stage.path.as_path();
+    let paths = emit::paths(model);
+    stream::make_folders(root, &paths)?;
+    let mut manifest = Manifest {
+        version: 1,
+        inputs: Some(inputs),
+        ..Manifest::default()
+    };
+    emit::emit_chunks(model, stream::CHUNK, |mut chunk: Vec<Artifact>| {
+        chunk.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+        let done = par::map(&chunk, |a| {
+            let stamp = write_new(&root.join(&a.path), a.content.as_bytes())?;
+            Ok::<_, io::Error>((manifest::hash(a.content.as_bytes()), stamp))
+        });
+        for (a, result) in chunk.into_iter().zip(done) {
+            let (hash, stamp) = result?;
+            manifest.files.insert(a.path.clone(), hash);
+            manifest.stamps.insert(a.path, stamp);
+        }
+        Ok::<(), io::Error>(())
+    })?;
+    write_new(&root.join(manifest::NAME), manifest.to_text().as_bytes())?;
+    stage.publish(dir, target)?;
+    Ok(Outcome {
+        files: paths.len(),
+        written: paths.len(),
+        ..Outcome::default()
+    })
+}
+
+/// Creates a new file (mode 0644 whatever the umask) with `bytes`; returns its stamp.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<Stamp> {
+    let mut file = create_0644(path).map_err(|e| with_path(path, e))?;
+    file.write_all(bytes).map_err(|e| with_path(path, e))?;
+    let meta = file.metadata().map_err(|e| with_path(path, e))?;
+    fix_mode(&file, &meta).map_err(|e| with_path(path, e))?;
+    Ok(Stamp::of_meta(&meta).unwrap_or_default())
+}
+
+#[cfg(unix)]
+fn create_0644(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o644)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn create_0644(path: &Path) -> io::Result<File> {
+    OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// The umask may have cut the creation mode: set 0644 explicitly then (one check per file,
+/// on the metadata already read for the stamp).
+#[cfg(unix)]
+fn fix_mode(file: &File, meta: &fs::Metadata) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if meta.permissions().mode() & 0o7777 != 0o644 {
+        file.set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn fix_mode(_file: &File, _meta: &fs::Metadata) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{target, Staging, Target};
+
+    #[test]
+    fn an_unpublished_staging_folder_is_removed() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let out = tmp.path().join("out");
+        assert_eq!(target(&out).expect("target"), Some(Target::Missing));
+        let stage = Staging::create(&out, Target::Missing).expect("create");
+        std::fs::write(stage.path.join("half"), "written").expect("write");
+        let path = stage.path.clone();
+        assert!(path.exists());
+        drop(stage);
+        assert!(!path.exists());
+        assert!(!out.exists());
+        std::fs::create_dir(&out).expect("mkdir");
+        assert_eq!(target(&out).expect("target"), Some(Target::Empty));
+        std::fs::write(out.join("x"), "").expect("write");
+        assert_eq!(target(&out).expect("target"), None);
+    }
+}
