@@ -2,17 +2,12 @@
 //! other tools that want the same access list as the rsync daemon.
 
 use super::Artifact;
-use crate::model::{Client, Model};
+use crate::model::Client;
 
-/// One file per client that has a non-empty list (every client of a valid Model).
-pub fn files(model: &Model) -> Vec<Artifact> {
-    model.clients.iter().map(|c| file(model, c)).collect()
-}
-
-/// `hosts-allow/<client>` of one client.
-pub fn file(model: &Model, c: &Client) -> Artifact {
+/// `hosts-allow/<client>` of one client whose `hosts allow` entries are `hosts`.
+pub fn file(c: &Client, hosts: &[String]) -> Artifact {
     Artifact {
         path: format!("hosts-allow/{}", c.name),
-        content: format!("{}\n", model.hosts_allow(c).join(" ")),
+        content: format!("{}\n", hosts.join(" ")),
     }
 }

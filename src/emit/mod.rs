@@ -1,12 +1,12 @@
 //! Model → Artifacts: every output file as (relative path, bytes), sorted by path. One file
-//! per output format, each with its own small view struct for its template. Pure and
+//! per output format, each writing its text with `text::Text`. Pure and
 //! deterministic: no I/O, no clock, no hash-map order. Errors here are internal bugs.
 
 pub mod hosts_allow;
 pub mod lcfg;
 pub mod rsyncd;
 pub mod spanning_map;
-pub mod templates;
+pub mod text;
 
 use crate::model::{Client, Model, Server, ServerState};
 use crate::par;
@@ -20,12 +20,9 @@ pub struct Artifact {
     pub content: String,
 }
 
-/// An emitter failure: a template bug or a broken invariant (never the user's input).
+/// An emitter failure: a broken invariant (never the user's input).
 #[derive(Debug, thiserror::Error)]
 pub enum EmitError {
-    /// A template failed to render.
-    #[error("internal error: {0}")]
-    Template(String),
     /// A module would have been emitted without a non-empty `hosts allow`.
     #[error("internal error: module `{module}` of `{client}` would be open to every host; refusing to emit it")]
     OpenModule {
@@ -65,11 +62,7 @@ pub fn emit_chunks<E: From<EmitError>>(
             .filter(|s| s.state != ServerState::Retired)
             .collect();
         for group in live.chunks(chunk) {
-            let arts: Result<Vec<Artifact>, EmitError> =
-                par::map_min(group, 2, |s| lcfg::server(model, s))
-                    .into_iter()
-                    .collect();
-            sink(arts?)?;
+            sink(par::map_min(group, 2, |s| lcfg::server(model, s)))?;
         }
         for group in model.clients.chunks(chunk) {
             let per_client = par::map(group, |c| client_files(model, c));
@@ -79,7 +72,7 @@ pub fn emit_chunks<E: From<EmitError>>(
             }
             sink(arts)?;
         }
-        sink(lcfg::sites(model)?)?;
+        sink(lcfg::sites(model))?;
         sink(vec![map
             .join()
             .unwrap_or_else(|e| std::panic::resume_unwind(e))])
@@ -87,10 +80,11 @@ pub fn emit_chunks<E: From<EmitError>>(
 }
 
 fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
+    let hosts = model.hosts_allow(c);
     Ok([
-        lcfg::client(model, c)?,
-        rsyncd::config(model, c)?,
-        hosts_allow::file(model, c),
+        lcfg::client(model, c, &hosts)?,
+        rsyncd::config(model, c, &hosts)?,
+        hosts_allow::file(c, &hosts),
     ])
 }
 

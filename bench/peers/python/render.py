@@ -6,8 +6,8 @@ and Jinja2 -- what an Ansible `template` task runs under the hood.
 
 Reads every *.yaml/*.yml of ESTATE_DIR with PyYAML (the libyaml-backed CSafeLoader when PyYAML
 was built with it, as Ansible does), resolves server sets, pins and weighted rendezvous hashing
-(FNV-1a + SplitMix64 as documented in README.md, with math.log), renders mirrorc's own
-templates/*.j2 with Jinja2 (trim_blocks, lstrip_blocks, keep_trailing_newline, StrictUndefined),
+(FNV-1a + SplitMix64 as documented in README.md, with math.log), renders the templates in
+bench/peers/python/templates/ (mirrorc's own until it dropped minijinja) with Jinja2 (trim_blocks, lstrip_blocks, keep_trailing_newline, StrictUndefined),
 and writes one file per output with open().write(), single-threaded. No validation, no manifest.
 `load` and `assign` are imported by the cpp peer's input generator.
 """
@@ -156,7 +156,7 @@ def guard(kind, name):
 
 def main():
     estate, out = sys.argv[1], sys.argv[2]
-    tdir = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../templates")
+    tdir = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(tdir), trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, undefined=jinja2.StrictUndefined, autoescape=False)
     t_server, t_client = env.get_template("server.h.j2"), env.get_template("client.h.j2")
