@@ -201,6 +201,7 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
         outcome.unchanged,
         outcome.removed
     );
+    crate::par::drop_behind(model);
     Ok(0)
 }
 

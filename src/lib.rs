@@ -62,6 +62,7 @@ pub fn resolve(sources: &SourceMap) -> Compiled {
         };
     }
     let (model, more) = analyze::analyze(&ast);
+    crate::par::drop_behind(ast);
     findings.extend(more);
     diag::sort(&mut findings);
     Compiled {

@@ -40,6 +40,13 @@ pub fn map_min<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + 
     })
 }
 
+/// Drops a large value (an Ast, a Model: millions of small allocations) on a thread of its own,
+/// so that freeing it overlaps the work that follows instead of delaying it. A process that
+/// exits first simply hands the memory back to the system.
+pub fn drop_behind<T: Send + 'static>(value: T) {
+    thread::spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -61,7 +61,9 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
 /// rsync merges module names that differ only in case when it reads rsyncd.conf. (A hash
 /// map is fine here: only collisions are reported, and findings are sorted afterwards.)
 fn tag_collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
-    let mut seen: HashMap<Cow<'_, str>, (usize, &str)> = HashMap::new();
+    let paths = model.clients.iter().map(|c| c.paths.len()).sum();
+    let mut seen: HashMap<Cow<'_, str>, (usize, &str), BuildFnv> =
+        HashMap::with_capacity_and_hasher(paths, BuildFnv);
     for (ci, client) in model.clients.iter().enumerate() {
         for path in &client.paths {
             let key = match path.tag.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -98,6 +100,31 @@ fn tag_collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
                 None => cx.err(file, e),
             }
         }
+    }
+}
+
+/// FNV-1a for the tag map: its keys are short, and SipHash's protection against chosen
+/// collisions buys nothing for an inventory the user wrote (order never reaches output).
+#[derive(Default, Clone, Copy)]
+struct BuildFnv;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
