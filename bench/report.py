@@ -53,7 +53,7 @@ def fmt_s(x):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scale"), ap.add_argument("--work"), ap.add_argument("--reps", type=int)
+    ap.add_argument("--scale"), ap.add_argument("--work"), ap.add_argument("--trees"), ap.add_argument("--reps", type=int)
     ap.add_argument("--results"), ap.add_argument("--previous"), ap.add_argument("--mode")
     a = ap.parse_args()
     runs = {}
@@ -69,10 +69,13 @@ def main():
     noop_lines = [ln.split() for ln in open(os.path.join(a.work, "noop-check.txt")) if ln.strip()]
     noop_written = max(int(x[1]) for x in noop_lines) if noop_lines else -1
     noop_same = all(x[2] == "same" for x in noop_lines)
-    ref = tree(os.path.join(a.work, "ref"))
-    cmp = {j: compare(ref, os.path.join(a.work, "o", j)) for j in ("full", "floor", "cp", "python", "jsonnet", "cpp")}
+    ref = tree(os.path.join(a.trees, "ref"))
+    cmp = {j: compare(ref, os.path.join(a.trees, "o", j)) for j in ("full", "floor", "cp", "python", "jsonnet", "cpp")}
+    fs_file = os.path.join(a.work, "fs")
+    fs = open(fs_file).read().strip().split(" ")[0] if os.path.exists(fs_file) else "unknown"
     with open(os.path.join(a.work, "medians.json"), "w") as fh:
-        json.dump({"scale": a.scale, "date": datetime.datetime.now().isoformat(timespec="seconds"), "medians": med}, fh, indent=1)
+        json.dump({"scale": a.scale, "date": datetime.datetime.now().isoformat(timespec="seconds"), "fs": fs,
+                   "medians": med}, fh, indent=1)
 
     nproc = os.cpu_count()
     est = open(os.path.join(a.work, "log", "gen_estate.err")).read().strip().replace("gen_estate: ", "")
@@ -83,7 +86,7 @@ def main():
     out.append(f"\n## {datetime.date.today().isoformat()} — scale {a.scale}" + (" (smoke)" if a.mode == "smoke" else ""))
     out.append("")
     out.append(f"`bench/run {a.mode}` on {nproc} cores (`nproc`), {platform.system()} {platform.release()}, "
-               f"mirrorc `{rev}`; estate: {est}. Medians of {a.reps} alternating runs"
+               f"mirrorc `{rev}`; estate: {est}; output trees on {fs}. Medians of {a.reps} alternating runs"
                + (" after a warm-up round" if a.mode != "smoke" else "") + "; ratios are to the floor of this run.")
     out.append("")
     out.append("| job | wall s | CPU s (user+sys) | peak RSS MiB | wall ÷ floor | CPU ÷ floor | RSS ÷ floor | all walls s |")
@@ -133,7 +136,10 @@ def main():
             pm = json.load(open(prev))
             r = full["wall"] / pm["medians"]["full"]["wall"]
             rf = floor["wall"] / pm["medians"]["floor"]["wall"]
-            bar("L/M full compile time ≤ 11", r <= 11, f"{r:.1f} (floor: {rf:.1f}; M measured {pm['date']})")
+            same_fs = pm.get("fs") == fs
+            bar("L/M full compile time ≤ 11", r <= 11 and same_fs,
+                f"{r:.1f} (floor: {rf:.1f}; M measured {pm['date']} on {pm.get('fs', 'unknown')}"
+                + ("" if same_fs else f", not {fs}: rerun M") + ")")
         else:
             bars.append("| L/M full compile time ≤ 11 | not measured | run `bench/run M` first |")
         rss = full["rss_max_kb"] / 1024
