@@ -173,8 +173,15 @@ fn dispatch(command: Command) -> io::Result<u8> {
 
 fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
     let sources = source::load(inputs)?;
-    let key = output::fresh::inputs_key(&sources);
-    let resolved = crate::resolve(&sources);
+    // The inputs key (a hash of every input) is computed beside the parse.
+    let (key, resolved) = std::thread::scope(|s| {
+        let key = s.spawn(|| output::fresh::inputs_key(&sources));
+        let resolved = crate::resolve(&sources);
+        (
+            key.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            resolved,
+        )
+    });
     report(&sources, &resolved.findings);
     let Some(model) = resolved.model else {
         return Ok(1);

@@ -121,8 +121,6 @@ impl Drop for Staging {
 pub fn compile(dir: &Path, target: Target, model: &Model, inputs: String) -> io::Result<Outcome> {
     let stage = Staging::create(dir, target)?;
     let root = stage.path.as_path();
-    let paths = emit::paths(model);
-    stream::make_folders(root, &paths)?;
     let mut manifest = Manifest {
         version: 1,
         inputs: Some(inputs),
@@ -143,16 +141,26 @@ pub fn compile(dir: &Path, target: Target, model: &Model, inputs: String) -> io:
     })?;
     write_new(&root.join(manifest::NAME), manifest.to_text().as_bytes())?;
     stage.publish(dir, target)?;
+    let files = manifest.files.len();
     Ok(Outcome {
-        files: paths.len(),
-        written: paths.len(),
+        files,
+        written: files,
         ..Outcome::default()
     })
 }
 
-/// Creates a new file (mode 0644 whatever the umask) with `bytes`; returns its stamp.
+/// Creates a new file (mode 0644 whatever the umask) with `bytes`, and its folder when that is
+/// missing; returns its stamp.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<Stamp> {
-    let mut file = create_0644(path).map_err(|e| with_path(path, e))?;
+    let created = match create_0644(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let parent = path.parent().unwrap_or(Path::new("."));
+            fs::create_dir_all(parent).map_err(|e| with_path(parent, e))?;
+            create_0644(path)
+        }
+        other => other,
+    };
+    let mut file = created.map_err(|e| with_path(path, e))?;
     file.write_all(bytes).map_err(|e| with_path(path, e))?;
     let meta = file.metadata().map_err(|e| with_path(path, e))?;
     fix_mode(&file, &meta).map_err(|e| with_path(path, e))?;
