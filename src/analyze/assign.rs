@@ -13,30 +13,41 @@ use crate::syntax::error::did_you_mean;
 
 /// Computes server sets, pins and assignments, then the servers' holdings.
 pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
-    for i in 0..model.clients.len() {
-        let id = ClientId(i as u32);
-        let set = server_set(model, id);
-        model.clients[i].server_set = set;
-        if model.clients[i].server_set.is_empty() {
-            report_empty(cx, model, decls, id);
-            continue;
-        }
-        let pinned = pins(cx, model, decls, id);
-        model.clients[i].pinned = pinned.clone();
-        model.clients[i].assigned = choose(cx, model, decls, id, pinned);
-    }
-    for i in 0..model.clients.len() {
-        let c = &model.clients[i];
-        let (set, assigned) = (c.server_set.clone(), c.assigned.clone());
-        for s in set {
+    // Each client's set, pins and choice depend only on the servers: decided in parallel,
+    // each with its own findings, then recorded in client order.
+    let ids: Vec<ClientId> = (0..model.clients.len() as u32).map(ClientId).collect();
+    let decided = crate::par::map(&ids, |id| {
+        let mut local = Cx::default();
+        let choice = decide(&mut local, model, decls, *id);
+        (choice, local.findings)
+    });
+    for (i, ((set, pinned, assigned), findings)) in decided.into_iter().enumerate() {
+        cx.findings.extend(findings);
+        for s in &set {
             model.servers[s.0 as usize]
                 .eligible
                 .push(ClientId(i as u32));
         }
-        for s in assigned {
+        for s in &assigned {
             model.servers[s.0 as usize].holds.push(ClientId(i as u32));
         }
+        let client = &mut model.clients[i];
+        (client.server_set, client.pinned, client.assigned) = (set, pinned, assigned);
     }
+}
+
+/// One client's server set, pinned servers and assigned servers.
+type Choice = (Vec<ServerId>, Vec<ServerId>, Vec<ServerId>);
+
+fn decide(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Choice {
+    let set = server_set(model, id);
+    if set.is_empty() {
+        report_empty(cx, model, decls, id);
+        return (set, Vec::new(), Vec::new());
+    }
+    let pinned = pins(cx, model, decls, id, &set);
+    let assigned = choose(cx, model, decls, id, &set, pinned.clone());
+    (set, pinned, assigned)
 }
 
 fn server_set(model: &Model, id: ClientId) -> Vec<ServerId> {
@@ -78,7 +89,13 @@ fn report_empty(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) {
     );
 }
 
-fn pins(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Vec<ServerId> {
+fn pins(
+    cx: &mut Cx,
+    model: &Model,
+    decls: &Decls<'_>,
+    id: ClientId,
+    set: &[ServerId],
+) -> Vec<ServerId> {
     let (file, cname, decl) = decls.clients[id.0 as usize];
     let Some(list) = &decl.pin else {
         return Vec::new();
@@ -99,7 +116,7 @@ fn pins(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Vec<Serv
                     },
                 );
             }
-            Some(s) if !client.server_set.contains(&s) => {
+            Some(s) if !set.contains(&s) => {
                 let server = model.server(s);
                 let help = match server.state {
                     ServerState::Retired => format!("`{}` is retired", server.name),
@@ -138,12 +155,12 @@ fn choose(
     model: &Model,
     decls: &Decls<'_>,
     id: ClientId,
+    set: &[ServerId],
     pinned: Vec<ServerId>,
 ) -> Vec<ServerId> {
     let client = model.client(id);
     let wanted = client.copies as usize;
-    let candidates: Vec<ServerId> = client
-        .server_set
+    let candidates: Vec<ServerId> = set
         .iter()
         .copied()
         .filter(|s| model.server(*s).state == ServerState::Active && !pinned.contains(s))

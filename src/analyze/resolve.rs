@@ -233,16 +233,19 @@ fn collect_hosts<'a>(
     decls
 }
 
+/// Keeps the first of each name (the list is sorted by name, then file) and reports the others
+/// against it, in one pass (a `remove` per duplicate would be quadratic).
 fn dedup_hosts<T>(cx: &mut Cx, hosts: &mut Vec<HostDecl<'_, T>>) {
-    let mut i = 1;
-    while i < hosts.len() {
-        if hosts[i].name == hosts[i - 1].name {
-            report_duplicate(cx, &hosts[i - 1], &hosts[i]);
-            hosts.remove(i);
+    let mut kept = 0;
+    for i in 0..hosts.len() {
+        if kept > 0 && hosts[i].name == hosts[kept - 1].name {
+            report_duplicate(cx, &hosts[kept - 1], &hosts[i]);
         } else {
-            i += 1;
+            hosts.swap(kept, i);
+            kept += 1;
         }
     }
+    hosts.truncate(kept);
 }
 
 fn report_duplicate<A, B>(cx: &mut Cx, first: &HostDecl<'_, A>, again: &HostDecl<'_, B>) {
