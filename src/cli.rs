@@ -173,26 +173,32 @@ fn dispatch(command: Command) -> io::Result<u8> {
 
 fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
     let sources = source::load(inputs)?;
-    // The inputs key (a hash of every input) is computed beside the parse.
-    let (key, resolved) = std::thread::scope(|s| {
-        let key = s.spawn(|| output::fresh::inputs_key(&sources));
-        let resolved = crate::resolve(&sources);
-        (
-            key.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            resolved,
-        )
-    });
+    let key = output::fresh::inputs_key(&sources);
+    let old = Manifest::read(out)?;
+    let fresh = output::fresh::is_fresh(out, &old, &key);
+    if fresh && old.clean {
+        // Same inputs, same mirrorc, untouched outputs, and nothing was reported for these
+        // inputs: nothing to parse, render, write or show.
+        eprintln!("{} is up to date", out.display());
+        crate::par::drop_behind(old);
+        return Ok(0);
+    }
+    let resolved = crate::resolve(&sources);
     report(&sources, &resolved.findings);
     let Some(model) = resolved.model else {
         return Ok(1);
     };
     drop(sources);
-    let old = Manifest::read(out)?;
-    if output::fresh::is_fresh(out, &old, &key) {
-        // Same inputs, same mirrorc, untouched outputs: nothing to render or write.
+    if fresh {
+        // Up to date; the warnings above are those of the compile that wrote it.
         eprintln!("{} is up to date", out.display());
+        crate::par::drop_behind((model, old));
         return Ok(0);
     }
+    let key = output::fresh::Inputs {
+        key,
+        clean: resolved.findings.is_empty(),
+    };
     let outcome = match output::stream::compile(out, &model, &old, force, key.clone())? {
         Streamed::Done(outcome) => outcome,
         Streamed::NeedsPlan => match planned(out, &model, &old, key)? {
@@ -208,7 +214,7 @@ fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result
         outcome.unchanged,
         outcome.removed
     );
-    crate::par::drop_behind(model);
+    crate::par::drop_behind((model, old));
     Ok(0)
 }
 
@@ -218,7 +224,7 @@ fn planned(
     out: &std::path::Path,
     model: &crate::model::Model,
     old: &Manifest,
-    key: String,
+    key: output::fresh::Inputs,
 ) -> io::Result<Option<Outcome>> {
     let artifacts = crate::emit::emit(model)?;
     let mut plan = output::plan(out, old, &artifacts)?;
@@ -266,20 +272,29 @@ fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<
             print_stdout(&(json + "\n"))?;
         }
     }
+    crate::par::drop_behind(compiled.model);
     Ok(u8::from(errors > 0 || (deny_warnings && warnings > 0)))
 }
 
 fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
     let sources = source::load(inputs)?;
+    let old = Manifest::read(out)?;
+    let fresh = output::fresh::is_fresh(out, &old, &output::fresh::inputs_key(&sources));
+    if fresh && old.clean {
+        // Written by this mirrorc from exactly these inputs with nothing to report, untouched
+        // since: nothing differs, and there is nothing to show.
+        eprintln!("no differences: {} is up to date", out.display());
+        crate::par::drop_behind(old);
+        return Ok(0);
+    }
     let resolved = crate::resolve(&sources);
     report(&sources, &resolved.findings);
     let Some(model) = resolved.model else {
         return Ok(1);
     };
-    let old = Manifest::read(out)?;
-    if output::fresh::is_fresh(out, &old, &output::fresh::inputs_key(&sources)) {
-        // Written by this mirrorc from exactly these inputs, untouched since: nothing differs.
+    if fresh {
         eprintln!("no differences: {} is up to date", out.display());
+        crate::par::drop_behind((model, old));
         return Ok(0);
     }
     let artifacts = crate::emit::emit(&model)?;

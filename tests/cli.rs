@@ -544,3 +544,57 @@ fn failed_compile_into_a_missing_folder_leaves_nothing_behind() {
     );
     assert!(staging_leftovers(&root).is_empty());
 }
+
+#[test]
+fn up_to_date_compile_and_diff_still_show_the_warnings_of_their_inputs() {
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/errors/name_only_access-server");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let (fixture, out) = (
+        fixture.to_str().expect("utf-8"),
+        out.to_str().expect("utf-8"),
+    );
+    let first = mirrorc(&["compile", fixture, "-o", out], tmp.path());
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("name_only_access"),
+        "{}",
+        stderr(&first)
+    );
+    for args in [
+        ["compile", fixture, "-o", out],
+        ["diff", fixture, "-o", out],
+    ] {
+        let again = mirrorc(&args, tmp.path());
+        assert_eq!(code(&again), 0, "{}", stderr(&again));
+        assert!(
+            stderr(&again).contains("name_only_access"),
+            "{}",
+            stderr(&again)
+        );
+        assert!(
+            stderr(&again).contains("is up to date"),
+            "{}",
+            stderr(&again)
+        );
+    }
+}
+
+#[test]
+fn up_to_date_check_of_a_clean_estate_notices_a_deleted_output_file() {
+    let (_t, root) = estate();
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    let manifest = fs::read_to_string(root.join("out/.mirrorc-manifest.json")).expect("manifest");
+    assert!(
+        manifest.contains("\"clean\": true"),
+        "no finding: the fast path may skip parsing"
+    );
+    fs::remove_file(root.join("out/hosts-allow/fpc001")).expect("rm");
+    let o = mirrorc(&["diff"], &root);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let o = mirrorc(&["compile"], &root);
+    assert!(stderr(&o).contains("(1 written,"), "{}", stderr(&o));
+    let o = mirrorc(&["compile"], &root);
+    assert!(stderr(&o).contains("out is up to date"), "{}", stderr(&o));
+}

@@ -22,6 +22,10 @@ pub struct Manifest {
     /// Key of the inputs and mirrorc build that produced the files (see `fresh`).
     #[serde(default)]
     pub inputs: Option<String>,
+    /// The compile that wrote it reported no finding at all (not even a warning), so an
+    /// up-to-date check with the same key has nothing to show and may skip parsing.
+    #[serde(default)]
+    pub clean: bool,
     /// Relative path → size and mtime seen right after writing (see `fresh`).
     #[serde(default)]
     pub stamps: BTreeMap<String, Stamp>,

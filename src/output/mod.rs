@@ -125,14 +125,14 @@ fn read_existing(path: &Path) -> io::Result<Option<Vec<u8>>> {
     }
 }
 
-/// Carries out a plan (the caller has dealt with conflicts), recording `inputs` (the key of
-/// the inputs, see [`fresh`]) and every file's stamp in the manifest.
+/// Carries out a plan (the caller has dealt with conflicts), recording `inputs` (see
+/// [`fresh`]) and every file's stamp in the manifest.
 pub fn apply(
     dir: &Path,
     artifacts: &[Artifact],
     plan: &mut Plan,
     old: &Manifest,
-    inputs: Option<String>,
+    inputs: Option<fresh::Inputs>,
 ) -> io::Result<()> {
     fs::create_dir_all(dir).map_err(|e| with_path(dir, e))?;
     let mut parents: Vec<PathBuf> = plan
@@ -168,7 +168,7 @@ fn finish(
     dir: &Path,
     manifest: &mut Manifest,
     old: &Manifest,
-    inputs: Option<String>,
+    inputs: Option<fresh::Inputs>,
     changed: bool,
 ) -> io::Result<()> {
     let paths: Vec<&String> = manifest.files.keys().collect();
@@ -176,7 +176,10 @@ fn finish(
         manifest::Stamp::of(&dir.join(p)).map(|s| ((*p).clone(), s))
     });
     manifest.stamps = stamps.into_iter().flatten().collect();
-    manifest.inputs = inputs;
+    match inputs {
+        Some(inputs) => inputs.record(manifest),
+        None => (manifest.inputs, manifest.clean) = (None, false),
+    }
     if changed || *old != *manifest {
         write_atomic(&dir.join(manifest::NAME), manifest.to_text().as_bytes())?;
     }

@@ -14,6 +14,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
+use super::fresh::Inputs;
 use super::manifest::{self, Manifest, Stamp};
 use super::stream::{self, Outcome};
 use super::with_path;
@@ -118,14 +119,14 @@ impl Drop for Staging {
 }
 
 /// Compiles `model` into the missing or empty folder `dir`.
-pub fn compile(dir: &Path, target: Target, model: &Model, inputs: String) -> io::Result<Outcome> {
+pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io::Result<Outcome> {
     let stage = Staging::create(dir, target)?;
     let root = stage.path.as_path();
     let mut manifest = Manifest {
         version: 1,
-        inputs: Some(inputs),
         ..Manifest::default()
     };
+    inputs.record(&mut manifest);
     emit::emit_chunks(model, stream::CHUNK, |mut chunk: Vec<Artifact>| {
         chunk.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         let done = par::map(&chunk, |a| {

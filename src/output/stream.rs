@@ -8,6 +8,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::fresh::Inputs;
 use super::manifest::{self, Manifest};
 use super::staging;
 use super::{finish, read_existing, remove_empty_parents, with_path, write_in_place};
@@ -52,7 +53,7 @@ pub fn compile(
     model: &Model,
     old: &Manifest,
     force: bool,
-    inputs: String,
+    inputs: Inputs,
 ) -> io::Result<Streamed> {
     if let Some(target) = staging::target(dir)? {
         return Ok(Streamed::Done(staging::compile(
