@@ -40,6 +40,43 @@ pub fn map_min<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + 
     })
 }
 
+/// Like [`map`], but the items are split into contiguous runs of about equal total `weight`
+/// (one run per thread), so that one heavy item (an 11 MB file among 2 KB ones) does not leave
+/// a thread idle, while each thread still works through neighbouring items (files of one
+/// folder: two threads creating files in one folder contend for its lock).
+pub fn map_weighted<T: Sync, R: Send>(
+    items: &[T],
+    weight: impl Fn(&T) -> usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let n = threads();
+    if n < 2 || items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    let total: usize = items.iter().map(&weight).sum();
+    let mut runs: Vec<&[T]> = Vec::with_capacity(n);
+    let (mut start, mut acc) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        acc += weight(item);
+        if acc * n >= total * (runs.len() + 1) && runs.len() + 1 < n {
+            runs.push(&items[start..=i]);
+            start = i + 1;
+        }
+    }
+    runs.push(&items[start..]);
+    let f = &f;
+    thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .into_iter()
+            .map(|run| s.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
 /// Drops a large value (an Ast, a Model: millions of small allocations) on a thread of its own,
 /// so that freeing it overlaps the work that follows instead of delaying it. A process that
 /// exits first simply hands the memory back to the system.
@@ -55,5 +92,13 @@ mod tests {
         let out = super::map(&items, |x| x * 2);
         assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
         assert_eq!(super::map_min(&[3, 1, 2], 1, |x| x + 1), vec![4, 2, 3]);
+        for n in [0, 1, 2, 3, 17, 1001] {
+            let items: Vec<usize> = (0..n).collect();
+            let heavy = |x: &usize| if *x == n / 2 { 1000 } else { 1 };
+            assert_eq!(
+                super::map_weighted(&items, heavy, |x| x * 3),
+                items.iter().map(|x| x * 3).collect::<Vec<_>>()
+            );
+        }
     }
 }

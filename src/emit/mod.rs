@@ -46,8 +46,8 @@ pub fn emit(model: &Model) -> Result<Vec<Artifact>, EmitError> {
 
 /// Emits the estate chunk by chunk, so a caller can write and drop each chunk before the next
 /// is rendered (a 100,000-client estate is half a gigabyte of text): servers and clients in
-/// groups of `chunk`, then the site headers, then the spanning map (built on its own thread
-/// meanwhile). Chunks are not in path order; [`emit`] sorts.
+/// groups of `chunk`, the last group with the site headers and the spanning map (built on its
+/// own thread meanwhile). Chunks are not in path order; [`emit`] sorts.
 pub fn emit_chunks<E: From<EmitError>>(
     model: &Model,
     chunk: usize,
@@ -64,18 +64,26 @@ pub fn emit_chunks<E: From<EmitError>>(
         for group in live.chunks(chunk) {
             sink(par::map_min(group, 2, |s| lcfg::server(model, s)))?;
         }
-        for group in model.clients.chunks(chunk) {
+        let groups: Vec<&[Client]> = model.clients.chunks(chunk).collect();
+        for (i, group) in groups.iter().enumerate() {
             let per_client = par::map(group, |c| client_files(model, c));
             let mut arts = Vec::with_capacity(group.len() * 3);
             for files in per_client {
                 arts.extend(files?);
             }
-            sink(arts)?;
+            if i + 1 < groups.len() {
+                sink(arts)?;
+                continue;
+            }
+            // The last group takes the site headers and the map along, so that they are
+            // written beside the client files rather than after them.
+            arts.extend(lcfg::sites(model));
+            arts.push(map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            return sink(arts);
         }
-        sink(lcfg::sites(model))?;
-        sink(vec![map
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e))])
+        let mut rest = lcfg::sites(model);
+        rest.push(map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        sink(rest)
     })
 }
 

@@ -129,7 +129,7 @@ pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io:
     inputs.record(&mut manifest);
     emit::emit_chunks(model, stream::CHUNK, |mut chunk: Vec<Artifact>| {
         chunk.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        let done = par::map(&chunk, |a| {
+        let done = par::map_weighted(&chunk, stream::write_weight, |a| {
             let stamp = write_new(&root.join(&a.path), a.content.as_bytes())?;
             Ok::<_, io::Error>((manifest::hash(a.content.as_bytes()), stamp))
         });

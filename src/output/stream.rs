@@ -90,7 +90,9 @@ pub fn compile(
         // In path order each thread mostly creates files in a folder of its own: two threads
         // creating in one folder contend for its lock.
         chunk.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        let done = par::map(&chunk, |a| write_if_changed(dir, a, &paths, &disk));
+        let done = par::map_weighted(&chunk, write_weight, |a| {
+            write_if_changed(dir, a, &paths, &disk)
+        });
         for (a, result) in chunk.iter().zip(done) {
             let (hash, wrote) = result?;
             manifest.files.insert(a.path.clone(), hash);
@@ -112,6 +114,11 @@ pub fn compile(
     let changed = outcome.written > 0 || outcome.removed > 0;
     finish(dir, &mut manifest, old, Some(inputs), changed)?;
     Ok(Streamed::Done(outcome))
+}
+
+/// Rough cost of writing an artifact, in bytes: its length plus a file creation.
+pub(super) fn write_weight(a: &Artifact) -> usize {
+    a.content.len() + 4096
 }
 
 fn disk_hash(dir: &Path, path: &str) -> io::Result<Option<String>> {
