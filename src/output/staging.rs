@@ -122,11 +122,9 @@ impl Drop for Staging {
 pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io::Result<Outcome> {
     let stage = Staging::create(dir, target)?;
     let root = stage.path.as_path();
-    let mut manifest = Manifest {
-        version: 1,
-        ..Manifest::default()
-    };
-    inputs.record(&mut manifest);
+    // (path, hash, stamp) of every file; the manifest's maps are built once at the end (a
+    // sorted bulk build), not by an insert per file between chunks while the writers wait.
+    let mut written: Vec<(String, String, Stamp)> = Vec::new();
     emit::emit_chunks(model, stream::CHUNK, |mut chunk: Vec<Artifact>| {
         chunk.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         let done = par::map_weighted(&chunk, stream::write_weight, |a| {
@@ -135,11 +133,12 @@ pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io:
         });
         for (a, result) in chunk.into_iter().zip(done) {
             let (hash, stamp) = result?;
-            manifest.files.insert(a.path.clone(), hash);
-            manifest.stamps.insert(a.path, stamp);
+            written.push((a.path, hash, stamp));
         }
         Ok::<(), io::Error>(())
     })?;
+    let mut manifest = manifest_of(written);
+    inputs.record(&mut manifest);
     write_new(&root.join(manifest::NAME), manifest.to_text().as_bytes())?;
     stage.publish(dir, target)?;
     let files = manifest.files.len();
@@ -148,6 +147,33 @@ pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io:
         written: files,
         ..Outcome::default()
     })
+}
+
+/// The manifest of the files written: both maps built side by side from sorted entries.
+fn manifest_of(mut written: Vec<(String, String, Stamp)>) -> Manifest {
+    written.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let (files, stamps) = std::thread::scope(|s| {
+        let files = s.spawn(|| {
+            written
+                .iter()
+                .map(|(p, h, _)| (p.clone(), h.clone()))
+                .collect()
+        });
+        let stamps = written.iter().map(|(p, _, s)| (p.clone(), *s)).collect();
+        (
+            files
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            stamps,
+        )
+    });
+    crate::par::drop_behind(written);
+    Manifest {
+        version: 1,
+        files,
+        stamps,
+        ..Manifest::default()
+    }
 }
 
 /// Creates a new file (mode 0644 whatever the umask) with `bytes`, and its folder when that is
