@@ -27,17 +27,7 @@ pub fn map_min<T: Sync, R: Send>(items: &[T], min: usize, f: impl Fn(&T) -> R + 
         return items.iter().map(f).collect();
     }
     let chunk = items.len().div_ceil(n);
-    let f = &f;
-    thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    run_all(items.chunks(chunk).collect(), f)
 }
 
 /// Like [`map`], but the items are split into contiguous runs of about equal total `weight`
@@ -64,17 +54,26 @@ pub fn map_weighted<T: Sync, R: Send>(
         }
     }
     runs.push(&items[start..]);
+    run_all(runs, f)
+}
+
+/// Maps each run on a thread of its own; results in run order.
+fn run_all<T: Sync, R: Send>(runs: Vec<&[T]>, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let f = &f;
     thread::scope(|s| {
         let handles: Vec<_> = runs
             .into_iter()
             .map(|run| s.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        handles.into_iter().flat_map(joined).collect()
     })
+}
+
+/// The result of a scoped thread; its panic, if it panicked, goes on in the caller.
+pub fn joined<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
+    handle
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
 
 /// Drops a large value (an Ast, a Model: millions of small allocations) on a thread of its own,

@@ -34,7 +34,7 @@ pub fn collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
         high.sort_unstable();
         let high = same_tags(model, &high);
         [
-            low.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            crate::par::joined(low),
             high,
         ]
     });

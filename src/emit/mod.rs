@@ -78,11 +78,11 @@ pub fn emit_chunks<E: From<EmitError>>(
             // The last group takes the site headers and the map along, so that they are
             // written beside the client files rather than after them.
             arts.extend(lcfg::sites(model));
-            arts.push(map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            arts.push(par::joined(map));
             return sink(arts);
         }
         let mut rest = lcfg::sites(model);
-        rest.push(map.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        rest.push(par::joined(map));
         sink(rest)
     })
 }

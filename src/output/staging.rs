@@ -160,12 +160,7 @@ fn manifest_of(mut written: Vec<(String, String, Stamp)>) -> Manifest {
                 .collect()
         });
         let stamps = written.iter().map(|(p, _, s)| (p.clone(), *s)).collect();
-        (
-            files
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-            stamps,
-        )
+        (par::joined(files), stamps)
     });
     crate::par::drop_behind(written);
     Manifest {
