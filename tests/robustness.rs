@@ -52,3 +52,30 @@ proptest! {
         run(&lines.join("\n"));
     }
 }
+
+/// A "billion laughs" document: nine levels of ten aliases each would replay 10^9 nodes.
+fn alias_bomb() -> String {
+    let mut text = String::from("lol0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..10 {
+        let refs = vec![format!("*l{}", level - 1); 10].join(", ");
+        text.push_str(&format!("lol{level}: &l{level} [{refs}]\n"));
+    }
+    text
+}
+
+#[test]
+fn an_alias_bomb_is_refused_not_expanded() {
+    // Parsed as an inventory, and with nothing but our YAML options (every alias replayed):
+    // both end in an error (the replay limit), not in a billion nodes.
+    let mut sources = SourceMap::default();
+    sources.add("bomb.yaml", format!("site: bomb\n{}", alias_bomb()));
+    let compiled = mirrorc::compile(&sources).expect("emit");
+    assert!(mirrorc::diag::has_errors(&compiled.findings));
+    let any = mirrorc::source::from_yaml::<serde::de::IgnoredAny>(&alias_bomb());
+    let e = any.expect_err("an alias bomb must not deserialize");
+    assert!(
+        e.message.contains("alias") || e.message.contains("budget"),
+        "{}",
+        e.message
+    );
+}

@@ -33,10 +33,7 @@ pub fn collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
         });
         high.sort_unstable();
         let high = same_tags(model, &high);
-        [
-            crate::par::joined(low),
-            high,
-        ]
+        [crate::par::joined(low), high]
     });
     for (first, again) in pairs.into_iter().flatten() {
         report(cx, model, decls, first, again);
