@@ -8,6 +8,9 @@ use super::resolve::Decls;
 use super::Cx;
 use crate::model::{Client, ClientPath, Model};
 
+/// Below this many paths the two halves are sorted on the calling thread.
+const PARALLEL_FROM: usize = 8192;
+
 /// One path: the hash of its lower-cased tag, its client and its index there.
 type Key = (u64, u32, u32);
 
@@ -26,15 +29,19 @@ pub fn collisions(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
         .into_iter()
         .flatten()
         .partition(|k| k.0 >> 63 == 0);
-    let pairs = std::thread::scope(|s| {
-        let low = s.spawn(|| {
-            low.sort_unstable();
-            same_tags(model, &low)
-        });
-        high.sort_unstable();
-        let high = same_tags(model, &high);
-        [crate::par::joined(low), high]
-    });
+    let sorted = |half: &mut Vec<Key>| {
+        half.sort_unstable();
+        same_tags(model, half)
+    };
+    let pairs = if low.len() + high.len() < PARALLEL_FROM {
+        [sorted(&mut low), sorted(&mut high)]
+    } else {
+        std::thread::scope(|s| {
+            let low = s.spawn(|| sorted(&mut low));
+            let high = sorted(&mut high);
+            [crate::par::joined(low), high]
+        })
+    };
     for (first, again) in pairs.into_iter().flatten() {
         report(cx, model, decls, first, again);
     }
