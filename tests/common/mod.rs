@@ -30,3 +30,10 @@ pub fn stderr(o: &Output) -> String {
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// Asserts that standard error contains `text`, showing all of it when not.
+#[track_caller]
+pub fn says(o: &Output, text: &str) {
+    let err = stderr(o);
+    assert!(err.contains(text), "stderr lacks {text:?}:\n{err}");
+}
