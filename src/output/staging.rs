@@ -2,7 +2,7 @@
 //! lost, so no file needs its own temporary file and rename. Every file is created straight
 //! (mode 0644) in a staging folder, and the finished tree is published at the end:
 //!
-//! - a missing output folder: the staging folder is a hidden sibling (`.NAME.mirrorc-staging-PID`)
+//! - a missing output folder: the staging folder is a hidden sibling (`.NAME.mirrorc-staging-PID-N`)
 //!   renamed to the output folder in one step, so the folder appears whole or not at all;
 //! - an empty output folder (perhaps a mount point or a symlink, which must stay as it is): the
 //!   staging folder is inside it, and its few top-level entries are renamed up, manifest last.
@@ -72,7 +72,7 @@ impl Staging {
                 format!(".mirrorc-staging-{}", std::process::id()),
             ),
         };
-        for n in 0u32.. {
+        for n in 0..100 {
             let path = parent.join(format!("{stem}-{n}"));
             match fs::create_dir(&path) {
                 Ok(()) => {
@@ -81,11 +81,17 @@ impl Staging {
                         published: false,
                     })
                 }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(with_path(&path, e)),
             }
         }
-        unreachable!("the loop returns")
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "{}: 100 staging folders {stem}-* in the way",
+                parent.display()
+            ),
+        ))
     }
 
     /// Moves the finished tree into `dir`.
