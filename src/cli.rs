@@ -171,33 +171,55 @@ fn dispatch(command: Command) -> io::Result<u8> {
     }
 }
 
-fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
+/// Where `compile` and `diff` stand once the inputs are read: the output folder is up to date
+/// (anything the inputs say has been shown), the inputs have errors (shown), or there is work.
+enum Start {
+    UpToDate,
+    Failed,
+    Work {
+        model: crate::model::Model,
+        old: Manifest,
+        inputs: output::fresh::Inputs,
+    },
+}
+
+/// Reads the inputs and the output folder's manifest. An output folder written by this mirrorc
+/// from exactly these inputs and untouched since is up to date; when that compile reported
+/// nothing, there is nothing to parse or show either, otherwise the inputs are resolved again
+/// so that their warnings are shown.
+fn start(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<Start> {
     let sources = source::load(inputs)?;
     let key = output::fresh::inputs_key(&sources);
     let old = Manifest::read(out)?;
     let fresh = output::fresh::is_fresh(out, &old, &key);
     if fresh && old.clean {
-        // Same inputs, same mirrorc, untouched outputs, and nothing was reported for these
-        // inputs: nothing to parse, render, write or show.
-        eprintln!("{} is up to date", out.display());
         crate::par::drop_behind(old);
-        return Ok(0);
+        return Ok(Start::UpToDate);
     }
     let resolved = crate::resolve(&sources);
     report(&sources, &resolved.findings);
     let Some(model) = resolved.model else {
-        return Ok(1);
+        return Ok(Start::Failed);
     };
-    drop(sources);
     if fresh {
-        // Up to date; the warnings above are those of the compile that wrote it.
-        eprintln!("{} is up to date", out.display());
         crate::par::drop_behind((model, old));
-        return Ok(0);
+        return Ok(Start::UpToDate);
     }
-    let key = output::fresh::Inputs {
+    let inputs = output::fresh::Inputs {
         key,
         clean: resolved.findings.is_empty(),
+    };
+    Ok(Start::Work { model, old, inputs })
+}
+
+fn compile(inputs: &[PathBuf], out: &std::path::Path, force: bool) -> io::Result<u8> {
+    let (model, old, key) = match start(inputs, out)? {
+        Start::UpToDate => {
+            eprintln!("{} is up to date", out.display());
+            return Ok(0);
+        }
+        Start::Failed => return Ok(1),
+        Start::Work { model, old, inputs } => (model, old, inputs),
     };
     let outcome = match output::stream::compile(out, &model, &old, force, key.clone())? {
         Streamed::Done(outcome) => outcome,
@@ -277,26 +299,14 @@ fn check(inputs: &[PathBuf], format: Format, deny_warnings: bool) -> io::Result<
 }
 
 fn diff(inputs: &[PathBuf], out: &std::path::Path) -> io::Result<u8> {
-    let sources = source::load(inputs)?;
-    let old = Manifest::read(out)?;
-    let fresh = output::fresh::is_fresh(out, &old, &output::fresh::inputs_key(&sources));
-    if fresh && old.clean {
-        // Written by this mirrorc from exactly these inputs with nothing to report, untouched
-        // since: nothing differs, and there is nothing to show.
-        eprintln!("no differences: {} is up to date", out.display());
-        crate::par::drop_behind(old);
-        return Ok(0);
-    }
-    let resolved = crate::resolve(&sources);
-    report(&sources, &resolved.findings);
-    let Some(model) = resolved.model else {
-        return Ok(1);
+    let (model, old) = match start(inputs, out)? {
+        Start::UpToDate => {
+            eprintln!("no differences: {} is up to date", out.display());
+            return Ok(0);
+        }
+        Start::Failed => return Ok(1),
+        Start::Work { model, old, .. } => (model, old),
     };
-    if fresh {
-        eprintln!("no differences: {} is up to date", out.display());
-        crate::par::drop_behind((model, old));
-        return Ok(0);
-    }
     let artifacts = crate::emit::emit(&model)?;
     let report = output::diff::diff(out, &old, &artifacts)?;
     print_stdout(&report.render())?;
