@@ -173,6 +173,26 @@ pub enum LcfgError {
     },
 }
 
+/// The primary span of an `LcfgError` (shared or mutable, as the error is borrowed): one list
+/// of the variants for both accessors.
+macro_rules! span_of {
+    ($e:expr) => {
+        match $e {
+            LcfgError::Syntax { span, .. }
+            | LcfgError::UnterminatedComment { span }
+            | LcfgError::InvalidName { span, .. }
+            | LcfgError::InvalidTag { span, .. }
+            | LcfgError::UnsupportedMutation { span, .. }
+            | LcfgError::UnexpandedMacro { span, .. }
+            | LcfgError::UnknownMacro { span, .. }
+            | LcfgError::MacroArity { span, .. }
+            | LcfgError::MacroExpansion { span, .. }
+            | LcfgError::UnsupportedCondition { span, .. }
+            | LcfgError::UnbalancedConditional { span, .. } => span,
+        }
+    };
+}
+
 impl LcfgError {
     /// The primary span, as a byte range.
     pub fn span(&self) -> Range<usize> {
@@ -187,35 +207,11 @@ impl LcfgError {
     }
 
     fn primary(&self) -> &SourceSpan {
-        match self {
-            LcfgError::Syntax { span, .. }
-            | LcfgError::UnterminatedComment { span }
-            | LcfgError::InvalidName { span, .. }
-            | LcfgError::InvalidTag { span, .. }
-            | LcfgError::UnsupportedMutation { span, .. }
-            | LcfgError::UnexpandedMacro { span, .. }
-            | LcfgError::UnknownMacro { span, .. }
-            | LcfgError::MacroArity { span, .. }
-            | LcfgError::MacroExpansion { span, .. }
-            | LcfgError::UnsupportedCondition { span, .. }
-            | LcfgError::UnbalancedConditional { span, .. } => span,
-        }
+        span_of!(self)
     }
 
     fn span_mut(&mut self) -> &mut SourceSpan {
-        match self {
-            LcfgError::Syntax { span, .. }
-            | LcfgError::UnterminatedComment { span }
-            | LcfgError::InvalidName { span, .. }
-            | LcfgError::InvalidTag { span, .. }
-            | LcfgError::UnsupportedMutation { span, .. }
-            | LcfgError::UnexpandedMacro { span, .. }
-            | LcfgError::UnknownMacro { span, .. }
-            | LcfgError::MacroArity { span, .. }
-            | LcfgError::MacroExpansion { span, .. }
-            | LcfgError::UnsupportedCondition { span, .. }
-            | LcfgError::UnbalancedConditional { span, .. } => span,
-        }
+        span_of!(self)
     }
 }
 
