@@ -14,7 +14,7 @@ use super::error::ImportError;
 use super::located::Located;
 use crate::diag::Finding;
 use crate::source::{FileId, SourceMap};
-use crate::syntax::lcfg::{self, LcfgError, Line, LineKind, Word};
+use crate::syntax::lcfg::{self, LcfgError, Line, LineKind};
 
 /// How deeply `#include`s may nest.
 const MAX_INCLUDE_DEPTH: usize = 32;
@@ -219,7 +219,7 @@ impl Legacy {
 pub(super) fn shift(mut line: Line, base: usize) -> Line {
     let add = |r: &mut Range<usize>| *r = r.start + base..r.end + base;
     add(&mut line.span);
-    for w in words_mut(&mut line.kind) {
+    for w in line.kind.words_mut() {
         add(&mut w.span);
     }
     line
@@ -228,34 +228,10 @@ pub(super) fn shift(mut line: Line, base: usize) -> Line {
 /// Sets every span of a line to `span` (lines whose origin is only known to the line).
 pub(super) fn respan(mut line: Line, span: &Range<usize>) -> Line {
     line.span = span.clone();
-    for w in words_mut(&mut line.kind) {
+    for w in line.kind.words_mut() {
         w.span = span.clone();
     }
     line
-}
-
-fn words_mut(kind: &mut LineKind) -> Vec<&mut Word> {
-    match kind {
-        LineKind::Include { path, .. } => vec![path],
-        LineKind::Define { name, body, .. } => vec![name, body],
-        LineKind::Undef(w) => vec![w],
-        LineKind::Cond { arg, .. } => vec![arg],
-        LineKind::Resource {
-            component,
-            resource,
-            value,
-        } => vec![component, resource, value],
-        LineKind::Mutation {
-            component,
-            resource,
-            op,
-            args,
-        } => vec![component, resource, op, args],
-        LineKind::MacroCall { name, args } => {
-            std::iter::once(name).chain(args.iter_mut()).collect()
-        }
-        LineKind::Blank | LineKind::Comment(_) => Vec::new(),
-    }
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {

@@ -105,6 +105,33 @@ pub enum LineKind {
     },
 }
 
+impl LineKind {
+    /// Every word of the line, to move or rewrite their spans.
+    pub fn words_mut(&mut self) -> Vec<&mut Word> {
+        match self {
+            LineKind::Include { path, .. } => vec![path],
+            LineKind::Define { name, body, .. } => vec![name, body],
+            LineKind::Undef(w) => vec![w],
+            LineKind::Cond { arg, .. } => vec![arg],
+            LineKind::Resource {
+                component,
+                resource,
+                value,
+            } => vec![component, resource, value],
+            LineKind::Mutation {
+                component,
+                resource,
+                op,
+                args,
+            } => vec![component, resource, op, args],
+            LineKind::MacroCall { name, args } => {
+                std::iter::once(name).chain(args.iter_mut()).collect()
+            }
+            LineKind::Blank | LineKind::Comment(_) => Vec::new(),
+        }
+    }
+}
+
 /// The conditional directives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CondKind {
@@ -577,20 +604,8 @@ pub(crate) mod tests {
         let lines = parse(input).unwrap_or_default();
         let mut got = Vec::new();
         for l in &lines {
-            let words = match &l.kind {
-                LineKind::Mutation {
-                    component,
-                    resource,
-                    op,
-                    args,
-                } => vec![component, resource, op, args],
-                LineKind::Resource {
-                    component,
-                    resource,
-                    value,
-                } => vec![component, resource, value],
-                _ => vec![],
-            };
+            let mut kind = l.kind.clone();
+            let words = kind.words_mut();
             for w in words {
                 got.push(format!(
                     "{:?}={:?}",
