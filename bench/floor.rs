@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 // The assignment must match mirrorc's bit for bit: use its documented score, not a copy.
 use mirrorc::analyze::assign::score;
+use mirrorc::analyze::check;
 use mirrorc::emit::guard;
 use serde::{Deserialize, Serialize};
 
@@ -148,30 +149,12 @@ fn fqdn(name: &str, domain: &Option<String>) -> String {
     }
 }
 
-fn to_tag(name: &str) -> String {
-    name.replace(['-', '.'], "_")
-}
-
+/// Capacity in bytes (the inventory was checked by mirrorc; a bad size counts as 0).
 fn size(s: &Size) -> u64 {
-    let t = match s {
-        Size::Bytes(b) => return *b,
-        Size::Text(t) => t.trim(),
-    };
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-    let n: u64 = t[..split].parse().unwrap_or(0);
-    let mult: u64 = match &t[split..] {
-        "KB" | "kB" => 1_000,
-        "MB" => 1_000_000,
-        "GB" => 1_000_000_000,
-        "TB" => 1_000_000_000_000,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        "TiB" => 1 << 40,
-        "PiB" => 1 << 50,
-        _ => 1,
-    };
-    n * mult
+    match s {
+        Size::Bytes(b) => *b,
+        Size::Text(t) => check::size(t).unwrap_or(0),
+    }
 }
 
 struct Estate {
@@ -246,7 +229,7 @@ fn load(dir: &Path) -> Estate {
         for (name, d) in f.servers.drain(..) {
             servers.push(Server {
                 fqdn: fqdn(&name, &f.domain),
-                tag: to_tag(&name),
+                tag: check::to_tag(&name),
                 site: i,
                 addresses: d.address.map(OneOrMany::into_vec).unwrap_or_default(),
                 store: d.store,
@@ -272,7 +255,7 @@ fn load(dir: &Path) -> Estate {
                         } => (path, exclude, checksum),
                     };
                     DiskPath {
-                        tag: to_tag(&format!("{name}_{tag_name}")),
+                        tag: check::to_tag(&format!("{name}_{tag_name}")),
                         name: tag_name,
                         path,
                         exclude,
