@@ -264,7 +264,7 @@ fn planned(
         );
         return Ok(None);
     }
-    output::apply(out, &artifacts, &mut plan, old, Some(key))?;
+    output::apply(out, &artifacts, &mut plan, old, key)?;
     let (written, unchanged, removed) = (plan.write.len(), plan.unchanged, plan.remove.len());
     Ok(Some(Outcome {
         files: artifacts.len(),

@@ -132,7 +132,7 @@ pub fn apply(
     artifacts: &[Artifact],
     plan: &mut Plan,
     old: &Manifest,
-    inputs: Option<fresh::Inputs>,
+    inputs: fresh::Inputs,
 ) -> io::Result<()> {
     fs::create_dir_all(dir).map_err(|e| with_path(dir, e))?;
     let mut parents: Vec<PathBuf> = plan
@@ -168,7 +168,7 @@ fn finish(
     dir: &Path,
     manifest: &mut Manifest,
     old: &Manifest,
-    inputs: Option<fresh::Inputs>,
+    inputs: fresh::Inputs,
     changed: bool,
 ) -> io::Result<()> {
     let paths: Vec<&String> = manifest.files.keys().collect();
@@ -176,10 +176,7 @@ fn finish(
         manifest::Stamp::of(&dir.join(p)).map(|s| ((*p).clone(), s))
     });
     manifest.stamps = stamps.into_iter().flatten().collect();
-    match inputs {
-        Some(inputs) => inputs.record(manifest),
-        None => (manifest.inputs, manifest.clean) = (None, false),
-    }
+    inputs.record(manifest);
     if changed || *old != *manifest {
         write_atomic(&dir.join(manifest::NAME), manifest.to_text().as_bytes())?;
     }

@@ -112,7 +112,7 @@ pub fn compile(
         outcome.removed += 1;
     }
     let changed = outcome.written > 0 || outcome.removed > 0;
-    finish(dir, &mut manifest, old, Some(inputs), changed)?;
+    finish(dir, &mut manifest, old, inputs, changed)?;
     Ok(Streamed::Done(outcome))
 }
 
