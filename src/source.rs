@@ -177,10 +177,12 @@ impl<T: schemars::JsonSchema> schemars::JsonSchema for Sp<T> {
     }
 }
 
-/// Options for reading one inventory document: strict booleans, no snippets, and a node budget
-/// large enough for a 100,000-client estate in one file while alias bombs still fail fast.
+/// Options for reading one inventory document: strict booleans, no snippets, and node and event
+/// budgets large enough for a 100,000-client estate in one file (about 43 events per client;
+/// the default of 1,000,000 events stopped one file at about 23,000 clients), while alias bombs
+/// still fail fast on the alias replay limit, which stays at its default.
 pub fn yaml_options() -> serde_saphyr::Options {
-    let budget = serde_saphyr::budget! { max_nodes: 50_000_000 };
+    let budget = serde_saphyr::budget! { max_nodes: 50_000_000, max_events: 50_000_000 };
     serde_saphyr::options! {
         strict_booleans: true,
         with_snippet: false,

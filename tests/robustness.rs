@@ -79,3 +79,21 @@ fn an_alias_bomb_is_refused_not_expanded() {
         e.message
     );
 }
+
+#[test]
+fn one_inventory_file_may_hold_more_than_a_million_yaml_events() {
+    // 100,000 clients in one file: about 1.2 million YAML events. serde-saphyr's default
+    // budget (1,000,000 events) stopped such a file at about 23,000 clients with a
+    // "budget breached" syntax error pointing at a correct line.
+    let mut text = String::from("site: big\nmirrored_by: [other]\nclients:\n");
+    for i in 0..100_000u32 {
+        text.push_str(&format!(
+            "  c{i:06}: {{address: 10.{}.{}.{}, paths: {{home: /disk/home, www: /disk/www}}}}\n",
+            i >> 16,
+            (i >> 8) & 255,
+            i & 255
+        ));
+    }
+    let site = mirrorc::syntax::parse_file(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(site.clients.len(), 100_000);
+}
