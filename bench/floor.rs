@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 // The assignment must match mirrorc's bit for bit: use its documented score, not a copy.
-use mirrorc::analyze::assign::score;
-use mirrorc::analyze::check;
-use mirrorc::emit::guard;
+use mirrorc_core::analyze::assign::score;
+use mirrorc_core::analyze::check;
+use mirrorc_core::emit::guard;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -197,7 +197,7 @@ fn load(dir: &Path) -> Estate {
         .iter()
         .map(|p| {
             let text = std::fs::read_to_string(p).expect("read site file");
-            mirrorc::source::from_yaml::<SiteFile>(&text)
+            mirrorc_core::source::from_yaml::<SiteFile>(&text)
                 .unwrap_or_else(|e| panic!("{}: {}", p.display(), e.message))
         })
         .collect();

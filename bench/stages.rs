@@ -44,11 +44,11 @@ fn stages(c: &mut Criterion) {
     generate(&scale, tmp.path());
     let inputs: Vec<PathBuf> = vec![tmp.path().to_path_buf()];
 
-    let sources = mirrorc::source::load(&inputs).expect("load");
+    let sources = mirrorc_core::source::load(&inputs).expect("load");
     let bytes: usize = sources.iter().map(|(_, f)| f.text.len()).sum();
-    let (ast, findings) = mirrorc::syntax::parse(&sources);
+    let (ast, findings) = mirrorc_core::syntax::parse(&sources);
     assert!(findings.is_empty(), "the generated estate does not parse");
-    let (model, findings) = mirrorc::analyze::analyze(&ast);
+    let (model, findings) = mirrorc_core::analyze::analyze(&ast);
     let model =
         model.unwrap_or_else(|| panic!("the generated estate has {} findings", findings.len()));
     let clients = model.clients.len() as u64;
@@ -59,16 +59,20 @@ fn stages(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(5));
     g.throughput(Throughput::Bytes(bytes as u64));
     g.bench_function("load", |b| {
-        b.iter(|| mirrorc::source::load(&inputs).expect("load"))
+        b.iter(|| mirrorc_core::source::load(&inputs).expect("load"))
     });
-    g.bench_function("parse", |b| b.iter(|| mirrorc::syntax::parse(&sources)));
+    g.bench_function("parse", |b| {
+        b.iter(|| mirrorc_core::syntax::parse(&sources))
+    });
     g.throughput(Throughput::Elements(clients));
-    g.bench_function("analyze", |b| b.iter(|| mirrorc::analyze::analyze(&ast)));
+    g.bench_function("analyze", |b| {
+        b.iter(|| mirrorc_core::analyze::analyze(&ast))
+    });
     g.bench_function("emit", |b| {
-        b.iter(|| mirrorc::emit::emit(&model).expect("emit"))
+        b.iter(|| mirrorc_core::emit::emit(&model).expect("emit"))
     });
     g.bench_function("compile", |b| {
-        b.iter(|| mirrorc::compile(&sources).expect("compile"))
+        b.iter(|| mirrorc_core::compile(&sources).expect("compile"))
     });
     g.finish();
 }

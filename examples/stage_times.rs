@@ -15,20 +15,20 @@ fn peak_mib() -> u64 {
 fn main() {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "site".into());
     let t = Instant::now();
-    let sources = mirrorc::source::load(&[dir.into()]).expect("load");
+    let sources = mirrorc_core::source::load(&[dir.into()]).expect("load");
     let t_load = t.elapsed();
     let m_load = peak_mib();
     let t = Instant::now();
-    let (ast, _) = mirrorc::syntax::parse(&sources);
+    let (ast, _) = mirrorc_core::syntax::parse(&sources);
     let t_parse = t.elapsed();
     let m_parse = peak_mib();
     let t = Instant::now();
-    let (model, findings) = mirrorc::analyze::analyze(&ast);
+    let (model, findings) = mirrorc_core::analyze::analyze(&ast);
     let t_analyze = t.elapsed();
     let m_analyze = peak_mib();
     let model = model.unwrap_or_else(|| panic!("{} findings", findings.len()));
     let t = Instant::now();
-    let artifacts = mirrorc::emit::emit(&model).expect("emit");
+    let artifacts = mirrorc_core::emit::emit(&model).expect("emit");
     let t_emit = t.elapsed();
     let m_emit = peak_mib();
     let bytes: usize = artifacts.iter().map(|a| a.content.len()).sum();

@@ -1,4 +1,21 @@
-//! The `mirrorc` binary: hands the arguments to `cli::run`.
+//! The `mirrorc` binary: the command line. Parses the arguments (`cli`), runs one command
+//! (`commands/<name>.rs`: one library call, then rendering) and turns its [`ExitStatus`] into
+//! the process exit code. The only crate of the workspace that prints.
+
+mod cli;
+mod commands;
+mod exit;
+mod print;
+
+use exit::ExitStatus;
+
 fn main() -> std::process::ExitCode {
-    mirrorc::cli::run()
+    let status = match cli::parse() {
+        Ok(command) => commands::run(command).unwrap_or_else(|e| {
+            print::error(&format!("error: {e}"));
+            ExitStatus::Failure
+        }),
+        Err(status) => status,
+    };
+    status.into()
 }

@@ -5,8 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-mod common;
-use common::{code, mirrorc_in, says, stderr, stdout};
+use crate::common::{code, mirrorc_in, says, stderr, stdout};
 
 fn mirrorc(args: &[&str], cwd: &Path) -> Output {
     mirrorc_in(cwd, args)
@@ -379,7 +378,7 @@ fn schema_validates_every_example_inventory_and_rejects_a_bad_one() {
     }
     for f in &files {
         let value: serde_json::Value =
-            mirrorc::source::from_yaml(&fs::read_to_string(f).expect("read")).expect("yaml");
+            mirrorc_core::source::from_yaml(&fs::read_to_string(f).expect("read")).expect("yaml");
         let errors: Vec<String> = validator
             .iter_errors(&value)
             .map(|e| e.to_string())
@@ -387,7 +386,8 @@ fn schema_validates_every_example_inventory_and_rejects_a_bad_one() {
         assert!(errors.is_empty(), "{}: {errors:?}", f.display());
     }
     let bad: serde_json::Value =
-        mirrorc::source::from_yaml("site: x\nservers:\n  a:\n    adress: 1.2.3.4\n").expect("yaml");
+        mirrorc_core::source::from_yaml("site: x\nservers:\n  a:\n    adress: 1.2.3.4\n")
+            .expect("yaml");
     assert!(!validator.is_valid(&bad));
 }
 
@@ -395,8 +395,8 @@ fn schema_validates_every_example_inventory_and_rejects_a_bad_one() {
 fn streamed_output_is_byte_identical_to_the_in_memory_artifacts() {
     let (_t, root) = estate();
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
-    let sources = mirrorc::source::load(&[root.join("site")]).expect("load");
-    let artifacts = mirrorc::compile(&sources)
+    let sources = mirrorc_core::source::load(&[root.join("site")]).expect("load");
+    let artifacts = mirrorc_core::compile(&sources)
         .expect("emit")
         .artifacts
         .expect("artifacts");

@@ -27,6 +27,7 @@ fn every_code_is_documented_and_has_a_fixture() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut codes = Vec::new();
     codes_in(&root.join("src"), &mut codes);
+    codes_in(&root.join("crates"), &mut codes);
     codes.sort();
     codes.dedup();
     assert!(codes.len() > 30, "found only {codes:?}");

@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use mirrorc::diag::{self, TextStyle};
-use mirrorc::source::{self, SourceMap};
+use mirrorc_core::diag::{self, TextStyle};
+use mirrorc_core::source::{self, SourceMap};
 
 fn relative(path: &Path) -> PathBuf {
     path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
@@ -20,7 +20,7 @@ fn load(dir: &Path) -> SourceMap {
 
 fn artifacts_dump(dir: &Path) -> String {
     let sources = load(dir);
-    let compiled = mirrorc::compile(&sources).expect("emit");
+    let compiled = mirrorc_core::compile(&sources).expect("emit");
     let text = diag::render_text(
         &sources,
         &compiled.findings,
@@ -70,7 +70,7 @@ fn error_fixtures() {
             .to_string();
         let code = format!("mirrorc::{}", case.split('-').next().unwrap_or_default());
         let sources = load(dir);
-        let compiled = mirrorc::compile(&sources).expect("emit");
+        let compiled = mirrorc_core::compile(&sources).expect("emit");
         let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();
         assert!(
             codes.iter().all(|c| *c == code),

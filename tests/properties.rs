@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use mirrorc::source::SourceMap;
+use mirrorc_core::source::SourceMap;
 use proptest::prelude::*;
 
 /// A generated estate: per site, servers (state index) and clients (paths, copies).
@@ -96,15 +96,15 @@ fn render(e: &Estate, reverse_keys: bool, extra: bool) -> Vec<(String, String)> 
     files
 }
 
-fn compile(files: &[(String, String)]) -> mirrorc::Compiled {
+fn compile(files: &[(String, String)]) -> mirrorc_core::Compiled {
     let mut sources = SourceMap::default();
     for (name, text) in files {
         sources.add(name.clone(), text.clone());
     }
-    mirrorc::compile(&sources).expect("emit")
+    mirrorc_core::compile(&sources).expect("emit")
 }
 
-fn artifacts(c: &mirrorc::Compiled) -> BTreeMap<String, String> {
+fn artifacts(c: &mirrorc_core::Compiled) -> BTreeMap<String, String> {
     let codes: Vec<String> = c.findings.iter().map(|f| f.code()).collect();
     let arts = c
         .artifacts
@@ -163,10 +163,10 @@ proptest! {
             prop_assert!(!client.server_set.is_empty());
             for s in &client.assigned {
                 prop_assert!(client.server_set.contains(s));
-                prop_assert_eq!(model.server(*s).state, mirrorc::model::ServerState::Active);
+                prop_assert_eq!(model.server(*s).state, mirrorc_core::model::ServerState::Active);
             }
             for s in &client.server_set {
-                prop_assert!(model.server(*s).state != mirrorc::model::ServerState::Retired);
+                prop_assert!(model.server(*s).state != mirrorc_core::model::ServerState::Retired);
                 prop_assert!(client.mirrored_by.contains(&model.server(*s).site));
             }
         }

@@ -1,7 +1,7 @@
 //! No input makes mirrorc panic: arbitrary text, and valid inventories with lines deleted,
 //! duplicated or truncated, go through the whole pipeline and end in findings or artifacts.
 
-use mirrorc::source::SourceMap;
+use mirrorc_core::source::SourceMap;
 use proptest::prelude::*;
 
 const BASE: &str = include_str!("../site/forum.yaml");
@@ -11,20 +11,20 @@ fn run(text: &str) {
     let mut sources = SourceMap::default();
     sources.add("forum.yaml", text.to_string());
     sources.add("jcmb.yaml", OTHER.to_string());
-    let compiled = mirrorc::compile(&sources).expect("emit never fails on a valid model");
+    let compiled = mirrorc_core::compile(&sources).expect("emit never fails on a valid model");
     // Findings render (text and JSON) without panicking, with spans inside the files.
-    let _ = mirrorc::diag::render_text(
+    let _ = mirrorc_core::diag::render_text(
         &sources,
         &compiled.findings,
-        mirrorc::diag::TextStyle {
+        mirrorc_core::diag::TextStyle {
             color: false,
             width: 80,
         },
     );
-    let _ = mirrorc::diag::to_json(&sources, &compiled.findings);
+    let _ = mirrorc_core::diag::to_json(&sources, &compiled.findings);
     assert_eq!(
         compiled.artifacts.is_some(),
-        !mirrorc::diag::has_errors(&compiled.findings)
+        !mirrorc_core::diag::has_errors(&compiled.findings)
     );
 }
 
@@ -69,9 +69,9 @@ fn an_alias_bomb_is_refused_not_expanded() {
     // both end in an error (the replay limit), not in a billion nodes.
     let mut sources = SourceMap::default();
     sources.add("bomb.yaml", format!("site: bomb\n{}", alias_bomb()));
-    let compiled = mirrorc::compile(&sources).expect("emit");
-    assert!(mirrorc::diag::has_errors(&compiled.findings));
-    let any = mirrorc::source::from_yaml::<serde::de::IgnoredAny>(&alias_bomb());
+    let compiled = mirrorc_core::compile(&sources).expect("emit");
+    assert!(mirrorc_core::diag::has_errors(&compiled.findings));
+    let any = mirrorc_core::source::from_yaml::<serde::de::IgnoredAny>(&alias_bomb());
     let e = any.expect_err("an alias bomb must not deserialize");
     assert!(
         e.message.contains("alias") || e.message.contains("budget"),
@@ -94,6 +94,6 @@ fn one_inventory_file_may_hold_more_than_a_million_yaml_events() {
             i & 255
         ));
     }
-    let site = mirrorc::syntax::parse_file(&text).unwrap_or_else(|e| panic!("{e}"));
+    let site = mirrorc_core::syntax::parse_file(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(site.clients.len(), 100_000);
 }

@@ -1012,8 +1012,8 @@ fn verify_reports_every_writable_module() {
         return;
     }
     let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("site");
-    let sources = mirrorc::source::load(&[site]).expect("load site/");
-    let compiled = mirrorc::compile(&sources).expect("emit");
+    let sources = mirrorc_core::source::load(&[site]).expect("load site/");
+    let compiled = mirrorc_core::compile(&sources).expect("emit");
     let model = compiled.model.expect("model");
     let mut artifacts = compiled.artifacts.expect("artifacts");
     let mut modules = 0;
@@ -1026,13 +1026,13 @@ fn verify_reports_every_writable_module() {
     }
     assert!(modules > 0);
     let work = tempfile::tempdir().expect("tmp");
-    let bin = mirrorc::verify::find_on_path().expect("rsync on PATH");
-    let rsync = mirrorc::verify::Rsync::setup(bin, work.path()).expect("fake rsh");
+    let bin = mirrorc_ops::verify::find_on_path().expect("rsync on PATH");
+    let rsync = mirrorc_ops::verify::Rsync::setup(bin, work.path()).expect("fake rsh");
     let (findings, _) =
-        mirrorc::verify::verify(&model, &artifacts, &rsync, work.path()).expect("verify");
+        mirrorc_ops::verify::verify(&model, &artifacts, &rsync, work.path()).expect("verify");
     let pushes = findings
         .iter()
-        .filter(|f| matches!(f, mirrorc::verify::VerifyError::AcceptsPush { .. }))
+        .filter(|f| matches!(f, mirrorc_ops::verify::VerifyError::AcceptsPush { .. }))
         .count();
     assert_eq!(pushes, modules, "{findings:?}");
 }

@@ -1,0 +1,157 @@
+//! Model → Artifacts: every output file as (relative path, bytes), sorted by path. One file
+//! per output format, each writing its text with `text::Text`. Pure and
+//! deterministic: no I/O, no clock, no hash-map order. Errors here are internal bugs.
+
+pub mod hosts_allow;
+pub mod lcfg;
+pub mod rsyncd;
+pub mod spanning_map;
+pub mod text;
+
+use crate::model::{Client, Model, Server, ServerState};
+use crate::par;
+
+/// One generated file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    /// Path relative to the output folder, `/`-separated.
+    pub path: String,
+    /// Full content.
+    pub content: String,
+}
+
+/// An emitter failure: a broken invariant (never the user's input).
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    /// A module would have been emitted without a non-empty `hosts allow`.
+    #[error("internal error: module `{module}` of `{client}` would be open to every host; refusing to emit it")]
+    OpenModule {
+        /// Client.
+        client: String,
+        /// Module.
+        module: String,
+    },
+}
+
+/// Emits every output file of the estate, sorted by path.
+pub fn emit(model: &Model) -> Result<Vec<Artifact>, EmitError> {
+    let mut out = Vec::new();
+    emit_chunks(model, usize::MAX, |chunk| {
+        out.extend(chunk);
+        Ok::<(), EmitError>(())
+    })?;
+    out.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// Emits the estate chunk by chunk, so a caller can write and drop each chunk before the next
+/// is rendered (a 100,000-client estate is half a gigabyte of text): servers and clients in
+/// groups of `chunk`, the last group with the site headers and the spanning map (built on its
+/// own thread meanwhile). Chunks are not in path order; [`emit`] sorts.
+pub fn emit_chunks<E: From<EmitError>>(
+    model: &Model,
+    chunk: usize,
+    mut sink: impl FnMut(Vec<Artifact>) -> Result<(), E>,
+) -> Result<(), E> {
+    let chunk = chunk.max(1);
+    std::thread::scope(|scope| {
+        let map = scope.spawn(|| spanning_map::file(model));
+        let live: Vec<&Server> = model
+            .servers
+            .iter()
+            .filter(|s| s.state != ServerState::Retired)
+            .collect();
+        for group in live.chunks(chunk) {
+            sink(par::map_min(group, 2, |s| lcfg::server(model, s)))?;
+        }
+        let groups: Vec<&[Client]> = model.clients.chunks(chunk).collect();
+        for (i, group) in groups.iter().enumerate() {
+            let per_client = par::map(group, |c| client_files(model, c));
+            let mut arts = Vec::with_capacity(group.len() * 3);
+            for files in per_client {
+                arts.extend(files?);
+            }
+            if i + 1 < groups.len() {
+                sink(arts)?;
+                continue;
+            }
+            // The last group takes the site headers and the map along, so that they are
+            // written beside the client files rather than after them.
+            arts.extend(lcfg::sites(model));
+            arts.push(par::joined(map));
+            return sink(arts);
+        }
+        let mut rest = lcfg::sites(model);
+        rest.push(par::joined(map));
+        sink(rest)
+    })
+}
+
+fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
+    let hosts = model.hosts_allow(c);
+    Ok([
+        lcfg::client(model, c, &hosts)?,
+        rsyncd::config(model, c, &hosts)?,
+        hosts_allow::file(c, &hosts),
+    ])
+}
+
+/// The path of every artifact [`emit`] produces, sorted, without rendering anything.
+pub fn paths(model: &Model) -> Vec<String> {
+    let mut out: Vec<String> =
+        Vec::with_capacity(model.clients.len() * 3 + model.servers.len() + model.sites.len() + 1);
+    let live = model
+        .servers
+        .iter()
+        .filter(|s| s.state != ServerState::Retired);
+    out.extend(live.map(|s| format!("lcfg/servers/{}.h", s.name)));
+    for c in &model.clients {
+        out.push(format!("lcfg/clients/{}.h", c.name));
+        out.push(format!("rsync/{}.conf", c.name));
+        out.push(format!("hosts-allow/{}", c.name));
+    }
+    out.extend(
+        model
+            .sites
+            .iter()
+            .map(|s| format!("lcfg/sites/{}.h", s.name)),
+    );
+    out.push(spanning_map::PATH.to_string());
+    out.sort_unstable();
+    out
+}
+
+/// An include guard for a generated header, e.g. `MIRRORC_SERVER_JMIRROR1_H`.
+pub fn guard(kind: &str, name: &str) -> String {
+    let upper: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("MIRRORC_{kind}_{upper}_H")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_are_exactly_the_emitted_paths() {
+        for dir in ["site", "examples/at", "examples/failover"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(dir);
+            let sources = crate::source::load(&[root]).expect("load");
+            let model = crate::resolve(&sources).model.expect("model");
+            let emitted: Vec<String> = super::emit(&model)
+                .expect("emit")
+                .into_iter()
+                .map(|a| a.path)
+                .collect();
+            assert_eq!(super::paths(&model), emitted, "{dir}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! mirrorc compiles a declarative inventory of rsync mirror sites into LCFG resources,
+//! rsyncd.conf files and hosts-allow lines. The pipeline:
+//! `source::load` (files → SourceMap) → `syntax::parse` (→ Ast) → `analyze::analyze`
+//! (→ Model: server sets, assignments) → `emit::emit` (→ Artifacts) →
+//! `output` (write with a manifest, or diff). `compile` runs the middle three.
+
+pub mod analyze;
+pub mod diag;
+pub mod emit;
+pub mod explain;
+pub mod model;
+pub mod output;
+pub mod par;
+pub mod schema;
+pub mod source;
+pub mod syntax;
+
+use diag::Finding;
+use emit::{Artifact, EmitError};
+use model::Model;
+use source::SourceMap;
+
+/// What a compile produced: every finding, and the Model and artifacts when no error was found.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    /// Diagnostics of every stage that ran, sorted.
+    pub findings: Vec<Finding>,
+    /// The resolved estate (no errors found).
+    pub model: Option<Model>,
+    /// Every output file, sorted by path (no errors found).
+    pub artifacts: Option<Vec<Artifact>>,
+}
+
+/// Parses, analyzes and emits. Stops between stages when a stage found errors.
+pub fn compile(sources: &SourceMap) -> Result<Compiled, EmitError> {
+    let model = resolve(sources);
+    let Compiled {
+        findings, model, ..
+    } = model;
+    let artifacts = match &model {
+        Some(m) => Some(emit::emit(m)?),
+        None => None,
+    };
+    Ok(Compiled {
+        findings,
+        model,
+        artifacts,
+    })
+}
+
+/// Parses and analyzes only (what `check` and `explain` need).
+pub fn resolve(sources: &SourceMap) -> Compiled {
+    let (ast, mut findings) = syntax::parse(sources);
+    if diag::has_errors(&findings) {
+        diag::sort(&mut findings);
+        return Compiled {
+            findings,
+            ..Compiled::default()
+        };
+    }
+    let (model, more) = analyze::analyze(&ast);
+    crate::par::drop_behind(ast);
+    findings.extend(more);
+    diag::sort(&mut findings);
+    Compiled {
+        findings,
+        model,
+        artifacts: None,
+    }
+}

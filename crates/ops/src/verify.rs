@@ -1,0 +1,104 @@
+//! `mirrorc verify`: the installed rsync judges every generated client rsyncd.conf, because
+//! rsync's access rules fail open and rsync has no config-test flag. Each config is copied to
+//! a scratch folder with only its module paths and pid file pointed there (`remap`), then asked
+//! from many source addresses through rsync's "daemon over a remote shell" mode (`rsync`): no
+//! sockets, no root. Owns the fan-out over clients; the checks of one client live in `client`.
+
+mod client;
+mod command;
+mod error;
+mod remap;
+mod rsync;
+
+use std::io;
+use std::path::Path;
+
+use client::Context;
+pub use command::{run, Verified};
+pub use error::VerifyError;
+use mirrorc_core::emit::Artifact;
+use mirrorc_core::model::{Client, Model};
+pub use rsync::{find_on_path, Rsync};
+
+/// Addresses tried, in order, as "a host in no inventory" (documentation ranges, RFC 5737).
+const STRANGERS: [&str; 4] = [
+    "192.0.2.254",
+    "198.51.100.254",
+    "203.0.113.254",
+    "10.255.255.254",
+];
+
+/// What was checked.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// rsyncd.conf files.
+    pub configs: usize,
+    /// Modules across them.
+    pub modules: usize,
+    /// rsync requests made.
+    pub checks: usize,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally) {
+        self.configs += other.configs;
+        self.modules += other.modules;
+        self.checks += other.checks;
+    }
+}
+
+/// Checks the rsyncd.conf of every client among `artifacts`, using `work` as scratch space.
+/// Findings come back sorted by client, then in check order.
+pub fn verify(
+    model: &Model,
+    artifacts: &[Artifact],
+    rsync: &Rsync,
+    work: &Path,
+) -> io::Result<(Vec<VerifyError>, Tally)> {
+    let stranger = stranger(model);
+    let cx = Context {
+        model,
+        rsync,
+        stranger,
+    };
+    let jobs: Vec<(&Client, &Artifact)> = model
+        .clients
+        .iter()
+        .filter_map(|c| {
+            artifacts
+                .iter()
+                .find(|a| a.path == format!("rsync/{}.conf", c.name))
+                .map(|a| (c, a))
+        })
+        .collect();
+    let results = mirrorc_core::par::map_min(&jobs, 2, |(c, a)| {
+        client::check(&cx, c, &a.content, &work.join(&c.name))
+    });
+    let mut findings = Vec::new();
+    let mut tally = Tally::default();
+    for report in results {
+        let report = report?;
+        findings.extend(report.findings);
+        tally.add(report.tally);
+    }
+    Ok((findings, tally))
+}
+
+/// The first stranger address that no host of the estate has.
+fn stranger(model: &Model) -> &'static str {
+    let taken = |a: &str| {
+        model
+            .servers
+            .iter()
+            .any(|s| s.addresses.iter().any(|x| x == a))
+            || model
+                .clients
+                .iter()
+                .any(|c| c.addresses.iter().any(|x| x == a))
+    };
+    STRANGERS
+        .iter()
+        .copied()
+        .find(|a| !taken(a))
+        .unwrap_or(STRANGERS[0])
+}

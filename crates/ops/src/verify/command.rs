@@ -1,0 +1,68 @@
+//! `verify` as one call: compile in memory, find rsync, verify every rsyncd.conf in a scratch
+//! folder (a temporary one unless `keep` is given) and return everything found. The command
+//! in the binary renders the result and picks the exit status.
+
+use std::io;
+use std::path::Path;
+
+use super::{find_on_path, verify, Rsync, Tally, VerifyError};
+use mirrorc_core::diag::Finding;
+use mirrorc_core::source::SourceMap;
+
+/// What `verify` found.
+#[derive(Debug)]
+pub enum Verified {
+    /// The inventory has errors (or the findings of the compile, when rsync is missing).
+    Failed {
+        /// The inventory's findings.
+        findings: Vec<Finding>,
+    },
+    /// No `rsync` on PATH: nothing was verified (never a pass).
+    NoRsync {
+        /// The inventory's findings.
+        findings: Vec<Finding>,
+        /// The `rsync_missing` finding.
+        missing: Finding,
+    },
+    /// Verified.
+    Done {
+        /// The inventory's findings.
+        findings: Vec<Finding>,
+        /// What rsync found wrong.
+        problems: Vec<Finding>,
+        /// What was checked.
+        tally: Tally,
+    },
+}
+
+/// Runs `mirrorc verify` over `sources`; `keep` keeps the scratch configs and rsync logs there.
+pub fn run(sources: &SourceMap, keep: Option<&Path>) -> io::Result<Verified> {
+    let compiled = mirrorc_core::compile(sources).map_err(io::Error::other)?;
+    let findings = compiled.findings;
+    let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else {
+        return Ok(Verified::Failed { findings });
+    };
+    let Some(bin) = find_on_path() else {
+        let missing = Finding::global(VerifyError::RsyncMissing);
+        return Ok(Verified::NoRsync { findings, missing });
+    };
+    let temp;
+    let work = match keep {
+        Some(dir) => dir,
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("mirrorc-verify-")
+                .tempdir()?;
+            temp.path()
+        }
+    };
+    std::fs::create_dir_all(work)?;
+    let rsync = Rsync::setup(bin, work)?;
+    let (errors, tally) = verify(&model, &artifacts, &rsync, work)?;
+    let problems = errors.into_iter().map(Finding::global).collect();
+    Ok(Verified::Done {
+        findings,
+        problems,
+        tally,
+    })
+}

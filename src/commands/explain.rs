@@ -1,0 +1,29 @@
+//! `mirrorc explain HOST`: a client's server set and holders, or a server's disks.
+
+use std::io;
+use std::path::PathBuf;
+
+use mirrorc_core::explain;
+
+use crate::cli::Format;
+use crate::exit::ExitStatus;
+use crate::print;
+
+/// Runs `explain`.
+pub(super) fn run(host: &str, inputs: &[PathBuf], format: Format) -> io::Result<ExitStatus> {
+    let sources = super::load(inputs)?;
+    let resolved = mirrorc_core::resolve(&sources);
+    let Some(model) = resolved.model else {
+        print::findings(&sources, &resolved.findings);
+        return Ok(ExitStatus::Findings);
+    };
+    let Some(e) = explain::explain(&model, host) else {
+        print::error(&format!("error: no host `{host}` in this estate"));
+        return Ok(ExitStatus::Findings);
+    };
+    match format {
+        Format::Text => print::stdout(&explain::render(&e))?,
+        Format::Json => print::json(&e)?,
+    }
+    Ok(ExitStatus::Success)
+}

@@ -1,0 +1,50 @@
+//! `mirrorc verify`: the real rsync judges every generated rsyncd.conf.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use mirrorc_core::diag;
+use mirrorc_ops::verify::{self, Tally, Verified};
+
+use crate::exit::ExitStatus;
+use crate::print;
+
+/// Runs `verify`; `keep` keeps the scratch configs and rsync logs there.
+pub(super) fn run(inputs: &[PathBuf], keep: Option<&Path>) -> io::Result<ExitStatus> {
+    let sources = super::load(inputs)?;
+    Ok(match verify::run(&sources, keep)? {
+        Verified::Failed { findings } => {
+            print::findings(&sources, &findings);
+            ExitStatus::Findings
+        }
+        Verified::NoRsync { findings, missing } => {
+            print::findings(&sources, &findings);
+            print::findings(&sources, &[missing]);
+            ExitStatus::Failure
+        }
+        Verified::Done {
+            findings,
+            problems,
+            tally,
+        } => {
+            print::findings(&sources, &findings);
+            print::findings(&sources, &problems);
+            let (e, w) = diag::counts(&problems);
+            print::error(&summary(tally, e + w));
+            ExitStatus::found(e + w > 0)
+        }
+    })
+}
+
+/// `verified 12 rsyncd.conf files, 31 modules, 93 access checks: ok`.
+fn summary(t: Tally, problems: usize) -> String {
+    let verdict = match problems {
+        0 => "ok".to_string(),
+        1 => "1 problem".to_string(),
+        n => format!("{n} problems"),
+    };
+    format!(
+        "verified {} rsyncd.conf files, {} modules, {} access checks: {verdict}",
+        t.configs, t.modules, t.checks
+    )
+}
