@@ -801,3 +801,27 @@ fn output_folder_that_is_root_home_or_holds_the_inputs_is_refused() {
     assert_eq!(tree(&home).len(), 0);
     assert_eq!(fs::read_dir(root.join("site")).expect("site").count(), 2);
 }
+
+#[test]
+fn closed_stderr_with_many_findings_ends_quietly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut text = String::from("site: big\nmirrored_by: [big]\nclients:\n");
+    for i in 0..3000 {
+        text += &format!("  c{i}:\n    port: 873\n    paths: {{ home: /disk/home }}\n");
+    }
+    fs::write(tmp.path().join("big.yaml"), text).expect("write");
+    for cmd in ["check", "compile"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mirrorc"))
+            .args([cmd, "big.yaml"])
+            .current_dir(tmp.path())
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // More than a pipe buffer of findings goes to a stderr nobody reads (`2>&1 | head -1`).
+        drop(child.stderr.take());
+        let status = child.wait().expect("wait");
+        assert_eq!(status.code(), Some(1), "{cmd}: findings, not a panic (101)");
+    }
+}

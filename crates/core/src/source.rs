@@ -21,6 +21,33 @@ pub struct SourceFile {
     pub name: String,
     /// Whole file content.
     pub text: String,
+    /// Byte offset of each line's start, built on first use (rendering thousands of findings
+    /// must not rescan the file from its start for each one).
+    lines: std::sync::OnceLock<Vec<usize>>,
+}
+
+impl SourceFile {
+    /// Byte offsets where the lines of the text start (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, through the line index.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let starts = self.line_starts();
+        let line = starts.partition_point(|s| *s <= offset).max(1);
+        let start = starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
 }
 
 /// Every input file of a run, in a fixed order.
@@ -35,6 +62,7 @@ impl SourceMap {
         self.files.push(SourceFile {
             name: name.into(),
             text: text.into(),
+            lines: std::sync::OnceLock::new(),
         });
         FileId(self.files.len() as u32 - 1)
     }
@@ -54,7 +82,7 @@ impl SourceMap {
 
     /// 1-based line and column (in characters) of a byte offset of a file.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        line_col(&self.file(id).text, offset)
+        self.file(id).line_col(offset)
     }
 }
 

@@ -55,6 +55,8 @@ pub fn prepare(out: &Path, inputs: &[PathBuf], force: bool) -> io::Result<Vec<St
 }
 
 /// Where a compile or diff stands once inputs and manifest are read.
+// One value per run: boxing the Model and manifest would buy nothing.
+#[allow(clippy::large_enum_variant)]
 enum Start {
     UpToDate(Vec<Finding>),
     Failed(Vec<Finding>),
