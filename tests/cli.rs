@@ -825,3 +825,36 @@ fn closed_stderr_with_many_findings_ends_quietly() {
         assert_eq!(status.code(), Some(1), "{cmd}: findings, not a panic (101)");
     }
 }
+
+#[test]
+fn dangling_or_looping_inventory_symlink_is_an_error_and_removes_nothing() {
+    let (_t, root) = estate();
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    let before = tree(&root.join("out"));
+    // forum.yaml moved away behind a dangling link, then a loop, then a folder by that name.
+    fs::rename(root.join("site/forum.yaml"), root.join("forum.yaml.bak")).expect("mv");
+    let link = root.join("site/forum.yaml");
+    std::os::unix::fs::symlink(root.join("nowhere.yaml"), &link).expect("ln");
+    let looped = root.join("site/loop.yml");
+    std::os::unix::fs::symlink(&looped, &looped).expect("ln");
+    for (args, exit) in [
+        (&["check"][..], 1),
+        (&["check", "--format", "json"][..], 1),
+        (&["compile"][..], 1),
+        (&["diff"][..], 1),
+    ] {
+        let o = mirrorc(args, &root);
+        assert_eq!(code(&o), exit, "{args:?}: {}", stderr(&o));
+        let all = stderr(&o) + &stdout(&o);
+        assert!(all.contains("mirrorc::unreadable_input"), "{args:?}: {all}");
+        assert!(all.contains("site/forum.yaml"), "{all}");
+        assert!(all.contains("a symlink to nothing (dangling)"), "{all}");
+        assert!(all.contains("site/loop.yml"), "{all}");
+        assert!(all.contains("a symlink loop"), "{all}");
+    }
+    assert_eq!(
+        tree(&root.join("out")),
+        before,
+        "nothing removed or written"
+    );
+}
