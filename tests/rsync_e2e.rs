@@ -712,7 +712,7 @@ fn failover_to_a_new_holder_without_touching_the_client() {
     );
     for p in &changed {
         assert!(
-            p.starts_with("lcfg/servers/") || p == "spanning-map.json",
+            p.starts_with("lcfg/servers/") || p.starts_with("servers/") || p == "spanning-map.json",
             "client-side file {p} changed: {}",
             text(&diff)
         );

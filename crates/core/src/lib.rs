@@ -5,6 +5,7 @@
 //! `output` (write with a manifest, or diff). `compile` runs the middle three.
 
 pub mod analyze;
+pub mod contract;
 pub mod diag;
 pub mod emit;
 pub mod explain;

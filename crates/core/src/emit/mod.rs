@@ -2,6 +2,7 @@
 //! per output format, each writing its text with `text::Text`. Pure and
 //! deterministic: no I/O, no clock, no hash-map order. Errors here are internal bugs.
 
+pub mod contract;
 pub mod hosts_allow;
 pub mod lcfg;
 pub mod rsyncd;
@@ -62,7 +63,10 @@ pub fn emit_chunks<E: From<EmitError>>(
             .filter(|s| s.state != ServerState::Retired)
             .collect();
         for group in live.chunks(chunk) {
-            sink(par::map_min(group, 2, |s| lcfg::server(model, s)))?;
+            let files = par::map_min(group, 2, |s| {
+                [lcfg::server(model, s), contract::server(model, s)]
+            });
+            sink(files.into_iter().flatten().collect())?;
         }
         let groups: Vec<&[Client]> = model.clients.chunks(chunk).collect();
         for (i, group) in groups.iter().enumerate() {
@@ -98,13 +102,17 @@ fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
 
 /// The path of every artifact [`emit`] produces, sorted, without rendering anything.
 pub fn paths(model: &Model) -> Vec<String> {
-    let mut out: Vec<String> =
-        Vec::with_capacity(model.clients.len() * 3 + model.servers.len() + model.sites.len() + 1);
+    let mut out: Vec<String> = Vec::with_capacity(
+        model.clients.len() * 3 + model.servers.len() * 2 + model.sites.len() + 1,
+    );
     let live = model
         .servers
         .iter()
         .filter(|s| s.state != ServerState::Retired);
-    out.extend(live.map(|s| format!("lcfg/servers/{}.h", s.name)));
+    for s in live {
+        out.push(format!("lcfg/servers/{}.h", s.name));
+        out.push(crate::contract::path(&s.name));
+    }
     for c in &model.clients {
         out.push(format!("lcfg/clients/{}.h", c.name));
         out.push(format!("rsync/{}.conf", c.name));

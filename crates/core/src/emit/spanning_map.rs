@@ -11,6 +11,9 @@ use crate::model::{Client, Model, Server, ServerId};
 /// The whole map.
 #[derive(Debug, Serialize, Deserialize, Default, PartialEq)]
 pub struct SpanningMap {
+    /// [`VERSION`]; 0 when read from a map written before maps had versions.
+    #[serde(default)]
+    pub version: u32,
     /// By client name.
     pub clients: BTreeMap<String, ClientEntry>,
     /// By server name (retired servers included, holding nothing).
@@ -64,6 +67,7 @@ pub struct ServerEntry {
 /// Builds the map from the Model.
 pub fn build(model: &Model) -> SpanningMap {
     SpanningMap {
+        version: VERSION,
         clients: model
             .clients
             .iter()
@@ -128,6 +132,9 @@ pub fn server_entry(model: &Model, s: &Server) -> ServerEntry {
     }
 }
 
+/// Version of the map written by this build.
+pub const VERSION: u32 = 1;
+
 /// Path of the map in the output folder.
 pub const PATH: &str = "spanning-map.json";
 
@@ -140,7 +147,8 @@ struct LazyServers<'a>(&'a Model);
 impl Serialize for Lazy<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("SpanningMap", 2)?;
+        let mut st = s.serialize_struct("SpanningMap", 3)?;
+        st.serialize_field("version", &VERSION)?;
         st.serialize_field("clients", &LazyClients(self.0))?;
         st.serialize_field("servers", &LazyServers(self.0))?;
         st.end()
