@@ -3,9 +3,7 @@
 //! server and a hung one. Fails under `CI=true` when the programs are missing; otherwise says
 //! loudly on stderr that it was skipped.
 
-#[path = "support/realm.rs"]
-mod realm;
-
+use crate::support::realm;
 use std::fs;
 use std::net::{Ipv4Addr, TcpListener};
 use std::os::unix::fs::PermissionsExt;

@@ -67,7 +67,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The realm every [`Realm`] gets (each has its own config, so parallel realms do not clash).
-pub const REALM: &str = "MT.TEST";
+pub(crate) const REALM: &str = "MT.TEST";
 
 /// How long a daemon may take to accept connections before its start counts as failed.
 const READY_WITHIN: Duration = Duration::from_secs(10);
@@ -79,19 +79,19 @@ const START_ATTEMPTS: usize = 5;
 
 /// The full paths of the programs the realm and remctl need.
 #[derive(Debug, Clone)]
-pub struct Tools {
+pub(crate) struct Tools {
     /// `krb5kdc`, the KDC.
     pub krb5kdc: PathBuf,
     /// `kdb5_util`, creates the database.
     pub kdb5_util: PathBuf,
     /// `kadmin.local`, adds principals and writes keytabs.
-    pub kadmin_local: PathBuf,
+    pub(crate) kadmin_local: PathBuf,
     /// `kinit`, gets a ticket from a keytab.
-    pub kinit: PathBuf,
+    pub(crate) kinit: PathBuf,
     /// `remctld`, the server.
-    pub remctld: PathBuf,
+    pub(crate) remctld: PathBuf,
     /// `remctl`, the client.
-    pub remctl: PathBuf,
+    pub(crate) remctl: PathBuf,
 }
 
 /// Finds `name` on PATH, then in /usr/sbin and /usr/bin (sbin is often not on a test's PATH).
@@ -104,7 +104,7 @@ fn find_program(name: &str) -> Option<PathBuf> {
 }
 
 /// The programs, or `Err` naming every missing one and the Debian packages that hold them.
-pub fn tools() -> Result<Tools, String> {
+pub(crate) fn tools() -> Result<Tools, String> {
     let mut missing = Vec::new();
     let mut get = |name: &str, package: &str| {
         find_program(name).unwrap_or_else(|| {
@@ -134,7 +134,7 @@ pub fn tools() -> Result<Tools, String> {
 
 /// A port on `addr` no other test uses: a per-process block of 100 in 10000..19999 plus a
 /// counter, skipping ports where TCP (and with `udp`, UDP too) cannot be bound right now.
-pub fn free_port(addr: Ipv4Addr, udp: bool) -> u16 {
+pub(crate) fn free_port(addr: Ipv4Addr, udp: bool) -> u16 {
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let base = 10000 + (std::process::id() % 100) as u16 * 100;
     for _ in 0..1000 {
@@ -259,7 +259,7 @@ fn run(cmd: &mut Command) -> Result<Output, String> {
 
 /// A running throwaway realm [`REALM`]: config, database, keytabs and caches in a temporary
 /// folder, and its KDC on 127.0.0.1. Dropping it kills the KDC and removes the folder.
-pub struct Realm {
+pub(crate) struct Realm {
     // Field order matters: the KDC is killed before the folder goes.
     kdc: Daemon,
     tools: Tools,
@@ -270,7 +270,7 @@ pub struct Realm {
 impl Realm {
     /// Makes the realm and starts its KDC, waiting (bounded) until it accepts connections.
     /// `Err` says what failed (a missing program, a command's output, the KDC log).
-    pub fn start() -> Result<Realm, String> {
+    pub(crate) fn start() -> Result<Realm, String> {
         let tools = tools()?;
         let dir = tempfile::Builder::new()
             .prefix("mt-realm.")
@@ -310,12 +310,12 @@ impl Realm {
     }
 
     /// The realm's name, [`REALM`].
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         REALM
     }
 
     /// `name@REALM`; a name that already has a realm is returned as it is.
-    pub fn principal(&self, name: &str) -> String {
+    pub(crate) fn principal(&self, name: &str) -> String {
         if name.contains('@') {
             name.to_string()
         } else {
@@ -324,40 +324,40 @@ impl Realm {
     }
 
     /// The temporary folder (configs, `db/`, keytabs, caches, `kdc.log`).
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         self.dir.path()
     }
 
     /// The KDC's port on 127.0.0.1 (TCP and UDP).
-    pub fn kdc_port(&self) -> u16 {
+    pub(crate) fn kdc_port(&self) -> u16 {
         self.port
     }
 
     /// The KDC's PID (also its process group id).
-    pub fn kdc_pid(&self) -> u32 {
+    pub(crate) fn kdc_pid(&self) -> u32 {
         self.kdc.pid()
     }
 
     /// The KDC's log so far.
-    pub fn kdc_log(&self) -> String {
+    pub(crate) fn kdc_log(&self) -> String {
         self.kdc.log()
     }
 
     /// The programs found by [`tools`].
-    pub fn tools(&self) -> &Tools {
+    pub(crate) fn tools(&self) -> &Tools {
         &self.tools
     }
 
     /// The environment every Kerberos child process needs: `KRB5_CONFIG`, `KRB5_KDC_PROFILE`
     /// and `KRB5RCACHEDIR`, all in the realm's folder. No ccache: pass `KRB5CCNAME` per call
     /// (see [`Realm::kinit`]).
-    pub fn env(&self) -> Vec<(String, String)> {
+    pub(crate) fn env(&self) -> Vec<(String, String)> {
         env_of(self.dir())
     }
 
     /// Adds `name` (e.g. `rmirror` or `host/a.test`, realm optional) with a random key and
     /// writes its key into its own keytab, whose path is returned.
-    pub fn add_principal(&self, name: &str) -> Result<PathBuf, String> {
+    pub(crate) fn add_principal(&self, name: &str) -> Result<PathBuf, String> {
         let principal = self.principal(name);
         let keytab = self
             .dir()
@@ -372,13 +372,13 @@ impl Realm {
 
     /// Adds the host principal `host/<fqdn>@REALM`; returns its keytab (see
     /// [`Realm::add_principal`]).
-    pub fn add_host(&self, fqdn: &str) -> Result<PathBuf, String> {
+    pub(crate) fn add_host(&self, fqdn: &str) -> Result<PathBuf, String> {
         self.add_principal(&format!("host/{fqdn}"))
     }
 
     /// Gets a ticket for `principal` (realm optional) from `keytab` into a new `FILE:`
     /// credential cache in the realm's folder; returns the cache's path (without `FILE:`).
-    pub fn kinit(&self, principal: &str, keytab: &Path) -> Result<PathBuf, String> {
+    pub(crate) fn kinit(&self, principal: &str, keytab: &Path) -> Result<PathBuf, String> {
         static N: AtomicU16 = AtomicU16::new(0);
         let principal = self.principal(principal);
         let ccache = self.dir().join(format!(
@@ -480,7 +480,7 @@ fn write_configs(dir: &Path, port: u16) -> Result<(), String> {
 
 /// A running `remctld -m -F -S` on one address and a free port; killed (with any children it
 /// forked for connections) by PID when dropped.
-pub struct Remctld {
+pub(crate) struct Remctld {
     daemon: Daemon,
     addr: Ipv4Addr,
     port: u16,
@@ -490,7 +490,7 @@ impl Remctld {
     /// Starts `remctld -m -F -S -b BIND -p PORT -f CONF -k KEYTAB -s SERVICE_PRINCIPAL` with the
     /// realm's environment and a free port, and waits (bounded) until the port accepts. The log
     /// (`-S`: to stdout/stderr) goes to a file in the realm's folder, see [`Remctld::log`].
-    pub fn start(
+    pub(crate) fn start(
         realm: &Realm,
         bind: Ipv4Addr,
         conf: &Path,
@@ -531,29 +531,29 @@ impl Remctld {
     }
 
     /// The address it listens on.
-    pub fn addr(&self) -> Ipv4Addr {
+    pub(crate) fn addr(&self) -> Ipv4Addr {
         self.addr
     }
 
     /// The port it listens on.
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 
     /// Its PID (also its process group id).
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.daemon.pid()
     }
 
     /// Its log so far ("COMMAND from PRINCIPAL: ...", "access denied: ...").
-    pub fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.daemon.log()
     }
 }
 
 /// `remctl -s SERVICE -p PORT ADDR ARGS...` with the realm's environment and
 /// `KRB5CCNAME=FILE:<ccache>`, stdin closed. No client timeout: see [`remctl_cmd_timeout`].
-pub fn remctl_cmd(
+pub(crate) fn remctl_cmd(
     realm: &Realm,
     ccache: &Path,
     service_principal: &str,
@@ -566,7 +566,7 @@ pub fn remctl_cmd(
 
 /// [`remctl_cmd`] with `-t SECONDS` when `timeout` is given: remctl gives up after that long
 /// without network activity (not a bound on the whole call).
-pub fn remctl_cmd_timeout(
+pub(crate) fn remctl_cmd_timeout(
     realm: &Realm,
     ccache: &Path,
     service_principal: &str,
@@ -593,7 +593,7 @@ pub fn remctl_cmd_timeout(
 
 /// How a [`run_within`] call ended.
 #[derive(Debug)]
-pub enum Bounded {
+pub(crate) enum Bounded {
     /// It exited in time.
     Done(Output),
     /// It was still running at the limit and was killed; what it wrote until then.
@@ -601,7 +601,7 @@ pub enum Bounded {
 }
 
 /// Runs `cmd` (stdout and stderr captured), killing it if it runs longer than `limit`.
-pub fn run_within(cmd: &mut Command, limit: Duration) -> Result<Bounded, String> {
+pub(crate) fn run_within(cmd: &mut Command, limit: Duration) -> Result<Bounded, String> {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -654,7 +654,7 @@ pub fn run_within(cmd: &mut Command, limit: Duration) -> Result<Bounded, String>
 
 /// A TCP listener on `addr` that accepts connections and never sends a byte: a hung server.
 /// It holds every connection open until dropped.
-pub struct Silent {
+pub(crate) struct Silent {
     port: u16,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -662,7 +662,7 @@ pub struct Silent {
 
 impl Silent {
     /// Listens on `addr` on a free port.
-    pub fn start(addr: Ipv4Addr) -> Result<Silent, String> {
+    pub(crate) fn start(addr: Ipv4Addr) -> Result<Silent, String> {
         let listener = TcpListener::bind((addr, 0)).map_err(|e| format!("bind {addr}: {e}"))?;
         let port = listener
             .local_addr()
@@ -690,7 +690,7 @@ impl Silent {
     }
 
     /// The port it listens on.
-    pub fn port(&self) -> u16 {
+    pub(crate) fn port(&self) -> u16 {
         self.port
     }
 }
