@@ -8,8 +8,8 @@ use super::check::human_size;
 use super::error::AnalyzeError;
 use super::resolve::Decls;
 use super::Cx;
+use crate::diag::did_you_mean;
 use crate::model::{ClientId, Model, ServerId, ServerState};
-use crate::syntax::error::did_you_mean;
 
 /// Computes server sets, pins and assignments, then the servers' holdings.
 pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {

@@ -9,10 +9,10 @@ use miette::SourceSpan;
 use super::check;
 use super::error::AnalyzeError;
 use super::Cx;
+use crate::diag::did_you_mean;
 use crate::model::{Client, ClientPath, Model, Server, ServerState, Site, SiteId};
 use crate::source::{FileId, Sp};
 use crate::syntax::ast::{self, Addresses, Ast, ClientDecl, PathDecl, ServerDecl, SiteFile};
-use crate::syntax::error::did_you_mean;
 
 /// Default daemon port of rmirrorclient.
 pub const DEFAULT_PORT: u16 = 8873;

@@ -2,13 +2,13 @@
 //! from the Model. Deterministic: disks and eligible disks by tag, holders by name.
 
 use super::Artifact;
-use crate::contract::{self, Disk, EligibleDisk, ServerContract, CONTRACT_VERSION};
+use crate::contract::{Disk, EligibleDisk, ServerContract, CONTRACT_VERSION};
 use crate::model::{Client, Model, Server, ServerId};
 
 /// The contract artifact of `s`.
 pub fn server(model: &Model, s: &Server) -> Artifact {
     Artifact {
-        path: contract::path(&s.name),
+        path: super::Kind::ServerContract.path(&s.name),
         content: build(model, s).to_text(),
     }
 }
