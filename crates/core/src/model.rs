@@ -40,7 +40,10 @@ pub struct Site {
 }
 
 /// Lifecycle state of a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ServerState {
     /// Takes assignments.
     Active,

@@ -4,7 +4,7 @@
 //! cache misses cost 0.13 s; hashing in parallel and sorting two halves costs a fraction.
 
 use super::error::AnalyzeError;
-use super::resolve::Decls;
+use super::resolve::{Decl, Decls};
 use super::Cx;
 use crate::model::{Client, ClientPath, Model};
 
@@ -82,7 +82,7 @@ fn hash_lower(tag: &str) -> u64 {
 fn report(cx: &mut Cx, model: &Model, decls: &Decls<'_>, first: Key, again: Key) {
     let (first_client, first_path) = path(model, first);
     let (client, p) = path(model, again);
-    let (file, _, decl) = decls.clients[again.1 as usize];
+    let Decl { file, decl, .. } = decls.clients[again.1 as usize];
     let Some((key, _)) = decl.paths.get_key_value(p.name.as_str()) else {
         return;
     };
@@ -92,7 +92,11 @@ fn report(cx: &mut Cx, model: &Model, decls: &Decls<'_>, first: Key, again: Key)
         second: format!("{}: {}", client.name, p.name),
         span: key.span(),
     };
-    let (first_file, _, first_decl) = decls.clients[first.1 as usize];
+    let Decl {
+        file: first_file,
+        decl: first_decl,
+        ..
+    } = decls.clients[first.1 as usize];
     match first_decl.paths.get_key_value(first_path.name.as_str()) {
         Some((k, _)) => cx.err_with_note(
             file,
