@@ -37,7 +37,7 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
             model.servers[s.0 as usize].holds.push(ClientId(i as u32));
         }
         let client = &mut model.clients[i];
-        (client.server_set, client.pinned, client.assigned) = (set, pinned, assigned);
+        (client.server_set, client.pinned, client.holders) = (set, pinned, assigned);
     }
 }
 
@@ -290,7 +290,7 @@ pub fn capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
             .iter()
             .filter_map(|p| p.size)
             .fold(0, u64::saturating_add);
-        for s in &c.assigned {
+        for s in &c.holders {
             let e = used.entry(*s).or_default();
             *e = e.saturating_add(size);
         }

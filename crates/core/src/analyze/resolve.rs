@@ -451,7 +451,7 @@ fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>
         copies: copies.map_or(1, |c| **c),
         mirrored_by,
         server_set: Vec::new(),
-        assigned: Vec::new(),
+        holders: Vec::new(),
         pinned: Vec::new(),
         paths: paths(cx, h.file, h.name, d),
     }
@@ -497,7 +497,7 @@ fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<
         let path = build_path(cx, file, decl, tag, name);
         out.push(path);
     }
-    out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.name.cmp(&b.name)));
+    out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.path_tag.cmp(&b.path_tag)));
     out
 }
 
@@ -539,7 +539,7 @@ fn build_path(
     };
     ClientPath {
         tag,
-        name: name.to_string(),
+        path_tag: name.to_string(),
         path,
         size: size_v,
         exclude,

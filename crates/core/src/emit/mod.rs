@@ -180,7 +180,7 @@ mod tests {
                 .join("../..")
                 .join(dir);
             let sources = crate::source::load(&[root]).expect("load");
-            let model = crate::resolve(&sources).model.expect("model");
+            let model = crate::check(&sources).model.expect("model");
             let emitted: Vec<String> = super::emit(&model)
                 .expect("emit")
                 .into_iter()
