@@ -9,5 +9,7 @@ mod docs;
 mod fixtures;
 mod import;
 mod properties;
+mod realm_smoke;
 mod robustness;
 mod rsync_e2e;
+mod support;

@@ -40,7 +40,10 @@ pub struct Site {
 }
 
 /// Lifecycle state of a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ServerState {
     /// Takes assignments.
     Active,
@@ -119,7 +122,7 @@ pub struct Client {
     /// Every server allowed to pull from it, by name (never empty).
     pub server_set: Vec<ServerId>,
     /// The servers that hold it, by name (exactly `copies`, all in the server set).
-    pub assigned: Vec<ServerId>,
+    pub holders: Vec<ServerId>,
     /// Servers pinned in the inventory (a subset of `assigned`).
     pub pinned: Vec<ServerId>,
     /// Its paths by tag.
@@ -129,10 +132,10 @@ pub struct Client {
 /// One mirrored path of a client: an rsync module and an rmirror disk.
 #[derive(Debug, Clone)]
 pub struct ClientPath {
-    /// rmirror tag and rsync module name, `<client>_<path tag>`.
+    /// rmirror tag and rsync module name, `<client>_<path tag>` (a disk's tag).
     pub tag: String,
-    /// The path tag as written in the inventory.
-    pub name: String,
+    /// The path tag as written in the inventory (the key under `paths:`).
+    pub path_tag: String,
     /// Absolute path on the client.
     pub path: String,
     /// Expected size in bytes.
@@ -176,7 +179,7 @@ impl Model {
             "{}/{}/{}",
             server.store.trim_end_matches('/'),
             client.name,
-            path.name
+            path.path_tag
         )
     }
 

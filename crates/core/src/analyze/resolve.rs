@@ -9,22 +9,32 @@ use miette::SourceSpan;
 use super::check;
 use super::error::AnalyzeError;
 use super::Cx;
+use crate::diag::did_you_mean;
 use crate::model::{Client, ClientPath, Model, Server, ServerState, Site, SiteId};
 use crate::source::{FileId, Sp};
 use crate::syntax::ast::{self, Addresses, Ast, ClientDecl, PathDecl, ServerDecl, SiteFile};
-use crate::syntax::error::did_you_mean;
 
 /// Default daemon port of rmirrorclient.
 pub const DEFAULT_PORT: u16 = 8873;
 /// Default rmirror safety limit in percent.
 pub const DEFAULT_SAFETY_LIMIT: u32 = 70;
 
-/// Where a server or client of the Model was declared.
+/// Where one host of the Model was declared.
+pub struct Decl<'a, D> {
+    /// The file.
+    pub file: FileId,
+    /// The host's name, with its span.
+    pub name: &'a Sp<String>,
+    /// The declaration.
+    pub decl: &'a D,
+}
+
+/// Where the servers and clients of the Model were declared, by id.
 pub struct Decls<'a> {
-    /// Per server id: its file, name and declaration.
-    pub servers: Vec<(FileId, &'a Sp<String>, &'a ServerDecl)>,
-    /// Per client id: its file, name and declaration.
-    pub clients: Vec<(FileId, &'a Sp<String>, &'a ClientDecl)>,
+    /// Per server id.
+    pub servers: Vec<Decl<'a, ServerDecl>>,
+    /// Per client id.
+    pub clients: Vec<Decl<'a, ClientDecl>>,
 }
 
 /// Builds sites, servers and clients (server sets still empty).
@@ -209,7 +219,11 @@ fn collect_hosts<'a>(
             .servers
             .push(crate::model::ServerId(model.servers.len() as u32));
         model.servers.push(server);
-        decls.servers.push((h.file, h.name, h.decl));
+        decls.servers.push(Decl {
+            file: h.file,
+            name: h.name,
+            decl: h.decl,
+        });
     }
     // Clients are independent: build them in parallel, each with its own findings.
     let built = crate::par::map(&clients, |h| {
@@ -228,7 +242,11 @@ fn collect_hosts<'a>(
             .clients
             .push(crate::model::ClientId(model.clients.len() as u32));
         model.clients.push(client);
-        decls.clients.push((h.file, h.name, h.decl));
+        decls.clients.push(Decl {
+            file: h.file,
+            name: h.name,
+            decl: h.decl,
+        });
     }
     decls
 }
@@ -318,11 +336,7 @@ fn build_server(cx: &mut Cx, h: &HostDecl<'_, ServerDecl>, site: &SiteFile) -> S
         addresses: addresses(cx, h.file, d.address.as_ref()),
         store: d.store.to_string(),
         capacity: d.capacity.as_ref().and_then(|c| size(cx, h.file, c)),
-        state: match d.state.as_deref() {
-            None | Some(ast::ServerState::Active) => ServerState::Active,
-            Some(ast::ServerState::Drain) => ServerState::Drain,
-            Some(ast::ServerState::Retired) => ServerState::Retired,
-        },
+        state: d.state.as_deref().copied().unwrap_or(ServerState::Active),
         safety_limit: safety.map_or(DEFAULT_SAFETY_LIMIT, |s| **s),
         holds: Vec::new(),
         eligible: Vec::new(),
@@ -437,7 +451,7 @@ fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>
         copies: copies.map_or(1, |c| **c),
         mirrored_by,
         server_set: Vec::new(),
-        assigned: Vec::new(),
+        holders: Vec::new(),
         pinned: Vec::new(),
         paths: paths(cx, h.file, h.name, d),
     }
@@ -483,7 +497,7 @@ fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<
         let path = build_path(cx, file, decl, tag, name);
         out.push(path);
     }
-    out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.name.cmp(&b.name)));
+    out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.path_tag.cmp(&b.path_tag)));
     out
 }
 
@@ -525,7 +539,7 @@ fn build_path(
     };
     ClientPath {
         tag,
-        name: name.to_string(),
+        path_tag: name.to_string(),
         path,
         size: size_v,
         exclude,

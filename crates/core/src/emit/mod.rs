@@ -2,6 +2,7 @@
 //! per output format, each writing its text with `text::Text`. Pure and
 //! deterministic: no I/O, no clock, no hash-map order. Errors here are internal bugs.
 
+pub mod contract;
 pub mod hosts_allow;
 pub mod lcfg;
 pub mod rsyncd;
@@ -62,7 +63,10 @@ pub fn emit_chunks<E: From<EmitError>>(
             .filter(|s| s.state != ServerState::Retired)
             .collect();
         for group in live.chunks(chunk) {
-            sink(par::map_min(group, 2, |s| lcfg::server(model, s)))?;
+            let files = par::map_min(group, 2, |s| {
+                [lcfg::server(model, s), contract::server(model, s)]
+            });
+            sink(files.into_iter().flatten().collect())?;
         }
         let groups: Vec<&[Client]> = model.clients.chunks(chunk).collect();
         for (i, group) in groups.iter().enumerate() {
@@ -98,27 +102,58 @@ fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
 
 /// The path of every artifact [`emit`] produces, sorted, without rendering anything.
 pub fn paths(model: &Model) -> Vec<String> {
-    let mut out: Vec<String> =
-        Vec::with_capacity(model.clients.len() * 3 + model.servers.len() + model.sites.len() + 1);
+    let mut out: Vec<String> = Vec::with_capacity(
+        model.clients.len() * 3 + model.servers.len() * 2 + model.sites.len() + 1,
+    );
     let live = model
         .servers
         .iter()
         .filter(|s| s.state != ServerState::Retired);
-    out.extend(live.map(|s| format!("lcfg/servers/{}.h", s.name)));
-    for c in &model.clients {
-        out.push(format!("lcfg/clients/{}.h", c.name));
-        out.push(format!("rsync/{}.conf", c.name));
-        out.push(format!("hosts-allow/{}", c.name));
+    for s in live {
+        out.push(Kind::ServerHeader.path(&s.name));
+        out.push(Kind::ServerContract.path(&s.name));
     }
-    out.extend(
-        model
-            .sites
-            .iter()
-            .map(|s| format!("lcfg/sites/{}.h", s.name)),
-    );
+    for c in &model.clients {
+        out.push(Kind::ClientHeader.path(&c.name));
+        out.push(Kind::RsyncdConf.path(&c.name));
+        out.push(Kind::HostsAllow.path(&c.name));
+    }
+    out.extend(model.sites.iter().map(|s| Kind::SiteHeader.path(&s.name)));
     out.push(spanning_map::PATH.to_string());
     out.sort_unstable();
     out
+}
+
+/// Every kind of output file and where it goes: the one table of output paths, shared by the
+/// emitters, [`paths`] and the operations that look files up (`verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `lcfg/servers/<server>.h`: rmirror resources.
+    ServerHeader,
+    /// `servers/<server>.json`: the runtime contract.
+    ServerContract,
+    /// `lcfg/clients/<client>.h`: rmirrorclient resources.
+    ClientHeader,
+    /// `rsync/<client>.conf`: the client daemon's rsyncd.conf.
+    RsyncdConf,
+    /// `hosts-allow/<client>`: the hosts-allow value.
+    HostsAllow,
+    /// `lcfg/sites/<site>.h`: the site lists.
+    SiteHeader,
+}
+
+impl Kind {
+    /// The relative, `/`-separated path of the file of host or site `name`.
+    pub fn path(self, name: &str) -> String {
+        match self {
+            Kind::ServerHeader => format!("lcfg/servers/{name}.h"),
+            Kind::ServerContract => crate::contract::path(name),
+            Kind::ClientHeader => format!("lcfg/clients/{name}.h"),
+            Kind::RsyncdConf => format!("rsync/{name}.conf"),
+            Kind::HostsAllow => format!("hosts-allow/{name}"),
+            Kind::SiteHeader => format!("lcfg/sites/{name}.h"),
+        }
+    }
 }
 
 /// An include guard for a generated header, e.g. `MIRRORC_SERVER_JMIRROR1_H`.
@@ -145,7 +180,7 @@ mod tests {
                 .join("../..")
                 .join(dir);
             let sources = crate::source::load(&[root]).expect("load");
-            let model = crate::resolve(&sources).model.expect("model");
+            let model = crate::check(&sources).model.expect("model");
             let emitted: Vec<String> = super::emit(&model)
                 .expect("emit")
                 .into_iter()

@@ -11,6 +11,9 @@ use crate::model::{Client, Model, Server, ServerId};
 /// The whole map.
 #[derive(Debug, Serialize, Deserialize, Default, PartialEq)]
 pub struct SpanningMap {
+    /// [`VERSION`]; 0 when read from a map written before maps had versions.
+    #[serde(default)]
+    pub version: u32,
     /// By client name.
     pub clients: BTreeMap<String, ClientEntry>,
     /// By server name (retired servers included, holding nothing).
@@ -33,7 +36,8 @@ pub struct ClientEntry {
     /// Every server allowed to pull from it.
     pub server_set: Vec<String>,
     /// Servers that hold it.
-    pub assigned: Vec<String>,
+    #[serde(alias = "assigned")]
+    pub holders: Vec<String>,
     /// Pinned servers.
     pub pinned: Vec<String>,
     /// Its `hosts allow` entries.
@@ -64,6 +68,7 @@ pub struct ServerEntry {
 /// Builds the map from the Model.
 pub fn build(model: &Model) -> SpanningMap {
     SpanningMap {
+        version: VERSION,
         clients: model
             .clients
             .iter()
@@ -94,7 +99,7 @@ pub fn client_entry(model: &Model, c: &Client) -> ClientEntry {
             .map(|s| model.site(*s).name.clone())
             .collect(),
         server_set: server_names(model, &c.server_set),
-        assigned: server_names(model, &c.assigned),
+        holders: server_names(model, &c.holders),
         pinned: server_names(model, &c.pinned),
         hosts_allow: model.hosts_allow(c),
         modules: c
@@ -128,6 +133,9 @@ pub fn server_entry(model: &Model, s: &Server) -> ServerEntry {
     }
 }
 
+/// Version of the map written by this build.
+pub const VERSION: u32 = 1;
+
 /// Path of the map in the output folder.
 pub const PATH: &str = "spanning-map.json";
 
@@ -140,7 +148,8 @@ struct LazyServers<'a>(&'a Model);
 impl Serialize for Lazy<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("SpanningMap", 2)?;
+        let mut st = s.serialize_struct("SpanningMap", 3)?;
+        st.serialize_field("version", &VERSION)?;
         st.serialize_field("clients", &LazyClients(self.0))?;
         st.serialize_field("servers", &LazyServers(self.0))?;
         st.end()
@@ -200,7 +209,7 @@ impl Serialize for ClientRef<'_> {
         st.serialize_field("copies", &c.copies)?;
         st.serialize_field("mirrored_by", &sites)?;
         st.serialize_field("server_set", &Names(m, &c.server_set))?;
-        st.serialize_field("assigned", &Names(m, &c.assigned))?;
+        st.serialize_field("holders", &Names(m, &c.holders))?;
         st.serialize_field("pinned", &Names(m, &c.pinned))?;
         st.serialize_field("hosts_allow", &m.hosts_allow(c))?;
         st.serialize_field("modules", &modules)?;
@@ -225,7 +234,7 @@ mod tests {
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/at")
         ])
         .expect("load");
-        let model = crate::resolve(&sources).model.expect("model");
+        let model = crate::check(&sources).model.expect("model");
         let eager = serde_json::to_string_pretty(&super::build(&model)).expect("json") + "\n";
         assert_eq!(super::file(&model).content, eager);
     }

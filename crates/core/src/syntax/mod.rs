@@ -56,7 +56,7 @@ fn classify(text: &str, e: YamlError) -> SyntaxError {
     let message = e.message;
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let (key, expected) = split_unknown(rest);
-        let suggestion = error::did_you_mean(&key, &expected);
+        let suggestion = crate::diag::did_you_mean(&key, &expected);
         return SyntaxError::UnknownKey {
             key,
             expected: expected.join(", "),

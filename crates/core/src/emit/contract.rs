@@ -1,0 +1,82 @@
+//! `servers/<server>.json`: the runtime contract of one live server (see `contract`), built
+//! from the Model. Deterministic: disks and eligible disks by tag, holders by name.
+
+use super::Artifact;
+use crate::contract::{Disk, EligibleDisk, ServerContract, CONTRACT_VERSION};
+use crate::model::{Client, Model, Server, ServerId};
+
+/// The contract artifact of `s`.
+pub fn server(model: &Model, s: &Server) -> Artifact {
+    Artifact {
+        path: super::Kind::ServerContract.path(&s.name),
+        content: build(model, s).to_text(),
+    }
+}
+
+/// The contract of `s` as data.
+pub fn build(model: &Model, s: &Server) -> ServerContract {
+    let id = ServerId(
+        model
+            .servers
+            .iter()
+            .position(|x| x.name == s.name)
+            .unwrap_or(0) as u32,
+    );
+    let mut disks = Vec::new();
+    let mut eligible = Vec::new();
+    for cid in &s.eligible {
+        let c = model.client(*cid);
+        let holders = names(model, c);
+        let holds = c.holders.contains(&id);
+        for p in &c.paths {
+            if holds {
+                disks.push(Disk {
+                    tag: p.tag.clone(),
+                    client: c.name.clone(),
+                    client_fqdn: c.fqdn.clone(),
+                    client_addresses: c.addresses.clone(),
+                    port: c.port,
+                    path_tag: p.path_tag.clone(),
+                    path: p.path.clone(),
+                    dstdir: model.dstdir(s, c, p),
+                    checksum: p.checksum,
+                    exclude: p.exclude.clone(),
+                    safety_limit: s.safety_limit,
+                    copies: c.copies,
+                    holders: holders.clone(),
+                    size: p.size,
+                });
+            } else {
+                eligible.push(EligibleDisk {
+                    tag: p.tag.clone(),
+                    client: c.name.clone(),
+                    holders: holders.clone(),
+                });
+            }
+        }
+    }
+    disks.sort_by(|a, b| a.tag.cmp(&b.tag));
+    eligible.sort_by(|a, b| a.tag.cmp(&b.tag));
+    ServerContract {
+        version: CONTRACT_VERSION,
+        server: s.name.clone(),
+        fqdn: s.fqdn.clone(),
+        site: model.site(s.site).name.clone(),
+        state: s.state.as_str().to_string(),
+        addresses: s.addresses.clone(),
+        store: s.store.clone(),
+        capacity: s.capacity,
+        disks,
+        eligible,
+    }
+}
+
+fn names(model: &Model, c: &Client) -> Vec<String> {
+    let mut v: Vec<String> = c
+        .holders
+        .iter()
+        .map(|h| model.server(*h).name.clone())
+        .collect();
+    v.sort();
+    v
+}
