@@ -207,7 +207,7 @@ pub enum AnalyzeError {
 
     /// An exclude pattern rsyncd.conf cannot carry.
     #[error("invalid exclude pattern `{pattern}`: {reason}")]
-    #[diagnostic(code(mirrorc::invalid_exclude), help("rsyncd.conf separates exclude patterns by spaces; patterns may not contain white space, control characters or `\\`"))]
+    #[diagnostic(code(mirrorc::invalid_exclude), help("rsyncd.conf separates exclude patterns by spaces; patterns may not contain white space, control characters or `\\`, nor start with `!` (clears the list), `+` or `-` (rule prefixes)"))]
     InvalidExclude {
         pattern: String,
         reason: String,
