@@ -185,6 +185,22 @@ pub enum AnalyzeError {
         span: SourceSpan,
     },
 
+    /// Two different names that become one generated identifier (an LCFG tag, an include
+    /// guard, a site macro) once `-` and `.` are mapped to `_`.
+    #[error("{kind} `{second}` and `{first}` both become `{ident}` in the generated headers")]
+    #[diagnostic(
+        code(mirrorc::name_collision),
+        help("rename one of them: `-` and `.` both become `_` in LCFG tags, include guards and site macros, so the second would silently take the first one's place")
+    )]
+    NameCollision {
+        kind: &'static str,
+        first: String,
+        second: String,
+        ident: String,
+        #[label("also becomes `{ident}`")]
+        span: SourceSpan,
+    },
+
     /// A path that is not absolute.
     #[error("path `{path}` is not absolute")]
     #[diagnostic(code(mirrorc::relative_path), help("write the full path from `/`"))]

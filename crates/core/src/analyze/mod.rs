@@ -46,6 +46,7 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     let mut cx = Cx::default();
     let (mut model, decls) = resolve::resolve(&mut cx, ast);
     tags::collisions(&mut cx, &model, &decls);
+    tags::host_collisions(&mut cx, &decls);
     assign::assign(&mut cx, &mut model, &decls);
     assign::capacity(&mut cx, &model, &decls);
     name_only_access(&mut cx, &model, &decls);
