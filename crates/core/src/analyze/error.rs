@@ -164,6 +164,21 @@ pub enum AnalyzeError {
         span: SourceSpan,
     },
 
+    /// A pin on a draining server: it keeps the client there although `drain` means "no new
+    /// work, move clients away".
+    #[error("pinned server `{name}` of `{client}` is draining")]
+    #[diagnostic(
+        code(mirrorc::pin_to_draining),
+        severity(Warning),
+        help("a draining server keeps what it is pinned to; unpin `{name}` (another active server of the set takes over) or set it back to `active`")
+    )]
+    PinToDraining {
+        name: String,
+        client: String,
+        #[label("draining")]
+        span: SourceSpan,
+    },
+
     /// A path tag or resulting rmirror tag outside LCFG's tag rules.
     #[error("invalid tag `{tag}`")]
     #[diagnostic(code(mirrorc::invalid_tag), help("path tags use only A-Z, a-z, 0-9, `_`, `-` and `.`; the rmirror tag `<client>_<path tag>` maps `-` and `.` to `_`"))]
