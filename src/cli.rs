@@ -52,6 +52,9 @@ pub(crate) enum Command {
         /// Compare the LCFG headers resource by resource (a reordered list is no change).
         #[arg(long)]
         lcfg: bool,
+        /// Compare with an empty folder when the output folder does not exist (else exit 2).
+        #[arg(long)]
+        allow_missing: bool,
     },
     /// Explain one host: its server set and assignment, or what a server holds.
     Explain {
@@ -60,6 +63,18 @@ pub(crate) enum Command {
         /// Inventory files or folders.
         #[arg(default_value = "site")]
         inputs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Capacity and balance per server, and what losing servers or sites would do.
+    Plan {
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Simulate losing this server or every server of this site (repeatable).
+        #[arg(long, value_name = "SERVER|SITE")]
+        without: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

@@ -205,6 +205,13 @@ fn inventory_error_leaves_output_untouched() {
     says(&o, "mirrorc::unknown_site");
     says(&o, "did you mean `jcmb`?");
     assert_eq!(tree(&root.join("out")), before);
+    // For diff, a broken inventory is not "deploy needed": exit 2, so CI can tell them apart.
+    for args in [&["diff"][..], &["diff", "--lcfg"][..]] {
+        let o = mirrorc(args, &root);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        says(&o, "mirrorc::unknown_site");
+    }
+    assert_eq!(tree(&root.join("out")), before);
 }
 
 #[test]
@@ -280,7 +287,18 @@ fn every_finding_of_a_run_is_reported_together() {
 fn diff_summarises_access_changes_then_shows_files() {
     let (_t, root) = estate();
     let o = mirrorc(&["diff"], &root);
-    assert_eq!(code(&o), 1, "no out/ yet: everything differs");
+    assert_eq!(
+        code(&o),
+        2,
+        "no out/ yet: a missing folder is an error, not a difference"
+    );
+    says(&o, "out does not exist");
+    let o = mirrorc(&["diff", "--allow-missing"], &root);
+    assert_eq!(
+        code(&o),
+        1,
+        "compared with an empty folder: everything differs"
+    );
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
     let o = mirrorc(&["diff"], &root);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));

@@ -6,6 +6,7 @@ mod compile;
 mod diff;
 mod explain;
 mod import;
+mod plan;
 mod verify;
 
 use std::io;
@@ -24,12 +25,22 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             format,
             deny_warnings,
         } => check::run(&inputs, format, deny_warnings),
-        Command::Diff { inputs, out, lcfg } => diff::run(&inputs, &out, lcfg),
+        Command::Diff {
+            inputs,
+            out,
+            lcfg,
+            allow_missing,
+        } => diff::run(&inputs, &out, lcfg, allow_missing),
         Command::Explain {
             host,
             inputs,
             format,
         } => explain::run(&host, &inputs, format),
+        Command::Plan {
+            inputs,
+            without,
+            format,
+        } => plan::run(&inputs, &without, format),
         Command::Schema => {
             print::stdout(&mirrorc_core::schema::json_schema())?;
             Ok(ExitStatus::Success)
