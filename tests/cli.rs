@@ -573,3 +573,61 @@ fn up_to_date_check_of_a_clean_estate_notices_a_deleted_output_file() {
     let o = mirrorc(&["compile"], &root);
     says(&o, "out is up to date");
 }
+
+/// `completions` and `man` are hidden subcommands: the bash script parses (`bash -n`), the
+/// man page is roff naming every command.
+#[test]
+fn completions_parse_and_the_man_page_names_the_commands() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = mirrorc(&["completions", "bash"], here);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let script = tmp.path().join("mirrorc.bash");
+    fs::write(&script, &o.stdout).expect("write");
+    let bash = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(
+        bash.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+    assert!(stdout(&o).contains("compile"), "{}", stdout(&o));
+    let man = mirrorc(&["man"], here);
+    assert_eq!(code(&man), 0);
+    for word in [
+        ".TH mirrorc 1",
+        "compile",
+        "check",
+        "diff",
+        "plan",
+        "verify",
+    ] {
+        assert!(stdout(&man).contains(word), "man page lacks {word}");
+    }
+    assert!(
+        !stdout(&mirrorc(&["--help"], here)).contains("completions"),
+        "hidden"
+    );
+}
+
+/// `--quiet` drops the summary lines but never a finding; `--color always|never` overrides the
+/// terminal check (and NO_COLOR).
+#[test]
+fn quiet_and_color_flags() {
+    let (_t, root) = estate();
+    let o = mirrorc(&["compile", "--quiet"], &root);
+    assert_eq!(code(&o), 0);
+    assert_eq!(stderr(&o), "", "quiet compile printed something");
+    let warn = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/errors/system_rsync_port-client");
+    let warn = warn.to_str().expect("utf-8");
+    let o = mirrorc(&["check", warn, "-q"], &root);
+    says(&o, "mirrorc::system_rsync_port");
+    let o = mirrorc(&["check", warn, "--color", "always"], &root);
+    assert!(stderr(&o).contains('\u{1b}'), "no colour: {}", stderr(&o));
+    let o = mirrorc(&["check", warn, "--color", "never"], &root);
+    assert!(!stderr(&o).contains('\u{1b}'), "colour: {}", stderr(&o));
+}

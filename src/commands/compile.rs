@@ -15,7 +15,7 @@ pub(super) fn run(inputs: &[PathBuf], out: &Path, force: bool) -> io::Result<Exi
     Ok(match outcome {
         CompileOutcome::UpToDate { findings } => {
             print::findings(&sources, &findings);
-            print::error(&format!("{} is up to date", out.display()));
+            print::note(&format!("{} is up to date", out.display()));
             ExitStatus::Success
         }
         CompileOutcome::Failed { findings } => {
@@ -42,7 +42,7 @@ pub(super) fn run(inputs: &[PathBuf], out: &Path, force: bool) -> io::Result<Exi
         }
         CompileOutcome::Written { findings, outcome } => {
             print::findings(&sources, &findings);
-            print::error(&format!(
+            print::note(&format!(
                 "compiled {} files into {} ({} written, {} unchanged, {} removed)",
                 outcome.files,
                 out.display(),

@@ -47,7 +47,7 @@ pub(super) fn run(
         None => false,
     };
     if !differs {
-        print::error(&format!("no differences: {} is up to date", out.display()));
+        print::note(&format!("no differences: {} is up to date", out.display()));
     }
     Ok(ExitStatus::found(differs))
 }
@@ -62,7 +62,7 @@ fn by_meaning(sources: mirrorc_core::source::SourceMap, out: &Path) -> io::Resul
     print::findings(&outcome.old_sources, &outcome.old_findings);
     print::stdout(&diff.render())?;
     if diff.is_empty() {
-        print::error(&format!(
+        print::note(&format!(
             "no differences: the LCFG headers in {} mean the same",
             out.display()
         ));

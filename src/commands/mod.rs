@@ -41,6 +41,18 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             without,
             format,
         } => plan::run(&inputs, &without, format),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut crate::cli::command(), "mirrorc", &mut buf);
+            print::stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(crate::cli::command()).render(&mut buf)?;
+            print::stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitStatus::Success)
+        }
         Command::Schema => {
             print::stdout(&mirrorc_core::schema::json_schema())?;
             Ok(ExitStatus::Success)
