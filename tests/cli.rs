@@ -631,3 +631,23 @@ fn quiet_and_color_flags() {
     let o = mirrorc(&["check", warn, "--color", "never"], &root);
     assert!(!stderr(&o).contains('\u{1b}'), "colour: {}", stderr(&o));
 }
+
+/// `explain` finds a host by its inventory name, FQDN or address, and suggests a near miss.
+#[test]
+fn explain_takes_fqdns_and_addresses_and_suggests() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let by_name = stdout(&mirrorc(&["explain", "jmirror1"], here));
+    assert!(by_name.starts_with("server jmirror1 "), "{by_name}");
+    for alias in [
+        "jmirror1.inf.ed.ac.uk",
+        "JMIRROR1.inf.ed.ac.uk",
+        "192.0.2.11",
+    ] {
+        let o = mirrorc(&["explain", alias], here);
+        assert_eq!(code(&o), 0, "{alias}: {}", stderr(&o));
+        assert_eq!(stdout(&o), by_name, "{alias}");
+    }
+    let o = mirrorc(&["explain", "fpc01"], here);
+    assert_eq!(code(&o), 1);
+    says(&o, "did you mean `fpc001`?");
+}
