@@ -205,6 +205,13 @@ fn inventory_error_leaves_output_untouched() {
     says(&o, "mirrorc::unknown_site");
     says(&o, "did you mean `jcmb`?");
     assert_eq!(tree(&root.join("out")), before);
+    // For diff, a broken inventory is not "deploy needed": exit 2, so CI can tell them apart.
+    for args in [&["diff"][..], &["diff", "--lcfg"][..]] {
+        let o = mirrorc(args, &root);
+        assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+        says(&o, "mirrorc::unknown_site");
+    }
+    assert_eq!(tree(&root.join("out")), before);
 }
 
 #[test]
@@ -280,7 +287,18 @@ fn every_finding_of_a_run_is_reported_together() {
 fn diff_summarises_access_changes_then_shows_files() {
     let (_t, root) = estate();
     let o = mirrorc(&["diff"], &root);
-    assert_eq!(code(&o), 1, "no out/ yet: everything differs");
+    assert_eq!(
+        code(&o),
+        2,
+        "no out/ yet: a missing folder is an error, not a difference"
+    );
+    says(&o, "out does not exist");
+    let o = mirrorc(&["diff", "--allow-missing"], &root);
+    assert_eq!(
+        code(&o),
+        1,
+        "compared with an empty folder: everything differs"
+    );
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
     let o = mirrorc(&["diff"], &root);
     assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
@@ -841,7 +859,7 @@ fn dangling_or_looping_inventory_symlink_is_an_error_and_removes_nothing() {
         (&["check"][..], 1),
         (&["check", "--format", "json"][..], 1),
         (&["compile"][..], 1),
-        (&["diff"][..], 1),
+        (&["diff"][..], 2),
     ] {
         let o = mirrorc(args, &root);
         assert_eq!(code(&o), exit, "{args:?}: {}", stderr(&o));
@@ -857,4 +875,82 @@ fn dangling_or_looping_inventory_symlink_is_an_error_and_removes_nothing() {
         before,
         "nothing removed or written"
     );
+}
+
+/// `completions` and `man` are hidden subcommands: the bash script parses (`bash -n`), the
+/// man page is roff naming every command.
+#[test]
+fn completions_parse_and_the_man_page_names_the_commands() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = mirrorc(&["completions", "bash"], here);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let script = tmp.path().join("mirrorc.bash");
+    fs::write(&script, &o.stdout).expect("write");
+    let bash = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(
+        bash.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bash.stderr)
+    );
+    assert!(stdout(&o).contains("compile"), "{}", stdout(&o));
+    let man = mirrorc(&["man"], here);
+    assert_eq!(code(&man), 0);
+    for word in [
+        ".TH mirrorc 1",
+        "compile",
+        "check",
+        "diff",
+        "plan",
+        "verify",
+    ] {
+        assert!(stdout(&man).contains(word), "man page lacks {word}");
+    }
+    assert!(
+        !stdout(&mirrorc(&["--help"], here)).contains("completions"),
+        "hidden"
+    );
+}
+
+/// `--quiet` drops the summary lines but never a finding; `--color always|never` overrides the
+/// terminal check (and NO_COLOR).
+#[test]
+fn quiet_and_color_flags() {
+    let (_t, root) = estate();
+    let o = mirrorc(&["compile", "--quiet"], &root);
+    assert_eq!(code(&o), 0);
+    assert_eq!(stderr(&o), "", "quiet compile printed something");
+    let warn = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/errors/system_rsync_port-client");
+    let warn = warn.to_str().expect("utf-8");
+    let o = mirrorc(&["check", warn, "-q"], &root);
+    says(&o, "mirrorc::system_rsync_port");
+    let o = mirrorc(&["check", warn, "--color", "always"], &root);
+    assert!(stderr(&o).contains('\u{1b}'), "no colour: {}", stderr(&o));
+    let o = mirrorc(&["check", warn, "--color", "never"], &root);
+    assert!(!stderr(&o).contains('\u{1b}'), "colour: {}", stderr(&o));
+}
+
+/// `explain` finds a host by its inventory name, FQDN or address, and suggests a near miss.
+#[test]
+fn explain_takes_fqdns_and_addresses_and_suggests() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let by_name = stdout(&mirrorc(&["explain", "jmirror1"], here));
+    assert!(by_name.starts_with("server jmirror1 "), "{by_name}");
+    for alias in [
+        "jmirror1.inf.ed.ac.uk",
+        "JMIRROR1.inf.ed.ac.uk",
+        "192.0.2.11",
+    ] {
+        let o = mirrorc(&["explain", alias], here);
+        assert_eq!(code(&o), 0, "{alias}: {}", stderr(&o));
+        assert_eq!(stdout(&o), by_name, "{alias}");
+    }
+    let o = mirrorc(&["explain", "fpc01"], here);
+    assert_eq!(code(&o), 1);
+    says(&o, "did you mean `fpc001`?");
 }

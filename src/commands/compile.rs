@@ -20,7 +20,7 @@ pub(super) fn run(
     let _lock = match Lock::try_acquire(out)? {
         Some(lock) => lock,
         None if wait => {
-            print::error(&format!(
+            print::note(&format!(
                 "waiting for another mirrorc compile into {}",
                 out.display()
             ));
@@ -35,14 +35,14 @@ pub(super) fn run(
         }
     };
     for line in policy::prepare(out, inputs, force)? {
-        print::error(&format!("note: {line}"));
+        print::note(&format!("note: {line}"));
     }
     let sources = super::load(inputs)?;
     let outcome = policy::compile(out, &sources, force)?;
     Ok(match outcome {
         CompileOutcome::UpToDate { findings } => {
             print::findings(&sources, &findings);
-            print::error(&format!("{} is up to date", out.display()));
+            print::note(&format!("{} is up to date", out.display()));
             ExitStatus::Success
         }
         CompileOutcome::Failed { findings } => {
@@ -76,7 +76,7 @@ pub(super) fn run(
             for w in &warnings {
                 print::error(w);
             }
-            print::error(&format!(
+            print::note(&format!(
                 "compiled {} files into {} ({} written, {} unchanged, {} removed)",
                 outcome.files,
                 out.display(),

@@ -6,6 +6,7 @@ mod compile;
 mod diff;
 mod explain;
 mod import;
+mod plan;
 mod verify;
 
 use std::io;
@@ -29,12 +30,34 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             format,
             deny_warnings,
         } => check::run(&inputs, format, deny_warnings),
-        Command::Diff { inputs, out, lcfg } => diff::run(&inputs, &out, lcfg),
+        Command::Diff {
+            inputs,
+            out,
+            lcfg,
+            allow_missing,
+        } => diff::run(&inputs, &out, lcfg, allow_missing),
         Command::Explain {
             host,
             inputs,
             format,
         } => explain::run(&host, &inputs, format),
+        Command::Plan {
+            inputs,
+            without,
+            format,
+        } => plan::run(&inputs, &without, format),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut crate::cli::command(), "mirrorc", &mut buf);
+            print::stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(crate::cli::command()).render(&mut buf)?;
+            print::stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitStatus::Success)
+        }
         Command::Schema => {
             print::stdout(&mirrorc_core::schema::json_schema())?;
             Ok(ExitStatus::Success)

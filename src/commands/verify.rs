@@ -37,7 +37,7 @@ pub(super) fn run(inputs: &[PathBuf], keep: Option<&Path>) -> io::Result<ExitSta
                 ));
             }
             let (e, w) = diag::counts(&problems);
-            print::error(&summary(tally, e + w));
+            print::note(&summary(tally, e + w));
             ExitStatus::found(e + w > 0)
         }
     })

@@ -123,7 +123,10 @@ pub struct Client {
     pub server_set: Vec<ServerId>,
     /// The servers that hold it, by name (exactly `copies`, all in the server set).
     pub holders: Vec<ServerId>,
-    /// Servers pinned in the inventory (a subset of `assigned`).
+    /// Its `hosts allow` entries: every address (or name) of its server set, computed once
+    /// when the server set is (see [`Model::hosts_allow`]).
+    pub hosts_allow: Vec<String>,
+    /// Servers pinned in the inventory (a subset of `holders`).
     pub pinned: Vec<ServerId>,
     /// Its paths by tag.
     pub paths: Vec<ClientPath>,
@@ -160,8 +163,14 @@ impl Model {
         &self.clients[id.0 as usize]
     }
 
-    /// The `hosts allow` entries of a client: every address (or name) of its server set.
-    pub fn hosts_allow(&self, client: &Client) -> Vec<String> {
+    /// The `hosts allow` entries of a client, as computed with its server set.
+    pub fn hosts_allow<'a>(&self, client: &'a Client) -> &'a [String] {
+        &client.hosts_allow
+    }
+
+    /// Computes the `hosts allow` entries of a client from its server set: every address (or
+    /// name) of every server in it, first occurrence kept.
+    pub fn compute_hosts_allow(&self, client: &Client) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for id in &client.server_set {
             for name in self.server(*id).access_names() {

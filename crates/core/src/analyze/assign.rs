@@ -39,6 +39,10 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
         let client = &mut model.clients[i];
         (client.server_set, client.pinned, client.holders) = (set, pinned, assigned);
     }
+    for i in 0..model.clients.len() {
+        let hosts = model.compute_hosts_allow(&model.clients[i]);
+        model.clients[i].hosts_allow = hosts;
+    }
 }
 
 /// What was decided for one client.

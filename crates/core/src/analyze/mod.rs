@@ -56,6 +56,24 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     (ok.then_some(model), findings)
 }
 
+/// Resolves the estate as if the servers named in `lost` were gone (retired), for
+/// `mirrorc plan --without`: the same rendezvous hashing `compile` would use. The Model is
+/// returned even when clients are left without servers (their holders are then empty); the
+/// findings say what `compile` would refuse.
+pub fn simulate(ast: &Ast, lost: &[crate::model::ServerId]) -> (Model, Vec<Finding>) {
+    let mut cx = Cx::default();
+    let (mut model, decls) = resolve::resolve(&mut cx, ast);
+    for id in lost {
+        if let Some(s) = model.servers.get_mut(id.0 as usize) {
+            s.state = ServerState::Retired;
+        }
+    }
+    assign::assign(&mut cx, &mut model, &decls);
+    let mut findings = cx.findings;
+    diag::sort(&mut findings);
+    (model, findings)
+}
+
 /// Live servers without an address are admitted by name: DNS-dependent access.
 fn name_only_access(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
     for (i, server) in model.servers.iter().enumerate() {

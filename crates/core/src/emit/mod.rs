@@ -92,11 +92,11 @@ pub fn emit_chunks<E: From<EmitError>>(
 }
 
 fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
-    let hosts = model.hosts_allow(c);
+    let hosts = c.hosts_allow.as_slice();
     Ok([
-        lcfg::client(model, c, &hosts)?,
-        rsyncd::config(model, c, &hosts)?,
-        hosts_allow::file(c, &hosts),
+        lcfg::client(model, c, hosts)?,
+        rsyncd::config(model, c, hosts)?,
+        hosts_allow::file(c, hosts),
     ])
 }
 

@@ -101,7 +101,7 @@ pub fn client_entry(model: &Model, c: &Client) -> ClientEntry {
         server_set: server_names(model, &c.server_set),
         holders: server_names(model, &c.holders),
         pinned: server_names(model, &c.pinned),
-        hosts_allow: model.hosts_allow(c),
+        hosts_allow: c.hosts_allow.clone(),
         modules: c
             .paths
             .iter()
@@ -211,7 +211,7 @@ impl Serialize for ClientRef<'_> {
         st.serialize_field("server_set", &Names(m, &c.server_set))?;
         st.serialize_field("holders", &Names(m, &c.holders))?;
         st.serialize_field("pinned", &Names(m, &c.pinned))?;
-        st.serialize_field("hosts_allow", &m.hosts_allow(c))?;
+        st.serialize_field("hosts_allow", &c.hosts_allow)?;
         st.serialize_field("modules", &modules)?;
         st.end()
     }
