@@ -51,9 +51,15 @@ fn plan() -> Plan {
 fn only_selects_by_client_or_tag_and_suggests_a_near_name() {
     let p = plan();
     let first = p.pulls[0].clone();
-    let by_client = p.clone().select(std::slice::from_ref(&first.client)).expect("client");
+    let by_client = p
+        .clone()
+        .select(std::slice::from_ref(&first.client))
+        .expect("client");
     assert!(by_client.pulls.iter().all(|d| d.client == first.client));
-    let by_tag = p.clone().select(std::slice::from_ref(&first.tag)).expect("tag");
+    let by_tag = p
+        .clone()
+        .select(std::slice::from_ref(&first.tag))
+        .expect("tag");
     assert_eq!(by_tag.pulls, vec![first.clone()]);
     let typo = format!("{}x", first.client);
     match p.select(&[typo]) {
