@@ -6,7 +6,7 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use mirrorc_core::contract::status::Attempt;
+use mirrorc_core::contract::status::{Attempt, Outcome};
 use mirrorc_ops::exec::Cancel;
 use mirrorc_ops::run::{self, Event, RunOptions, RunReport, Source};
 use serde::Serialize;
@@ -136,7 +136,7 @@ fn table(r: &RunReport) -> String {
     let ok = r
         .attempts
         .iter()
-        .filter(|a| a.result.as_str() == "ok")
+        .filter(|a| a.result == Outcome::Ok)
         .count();
     let what = if r.dry_run { "dry run of" } else { "run of" };
     out += &format!(

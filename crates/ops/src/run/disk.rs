@@ -41,7 +41,7 @@ pub(super) fn mirror(pull: &Pull, settings: &Settings, cancel: &Cancel) -> Attem
     }
     let would = dry.stats.deleting_lines;
     attempt.would_delete = Some(would);
-    if over_limit(would, mirror_files, pull.safety_limit) && !settings.forced(pull) {
+    if over_limit(would, mirror_files, pull.safety_limit) && !settings.force {
         attempt.result = Outcome::SkippedSafety;
         attempt.message = format!(
             "skipped: {}% of {} files would be deleted, limit {}%",

@@ -71,15 +71,9 @@ pub(crate) struct Settings {
     io_timeout: Duration,
     hard_timeout: Duration,
     dry_run: bool,
+    /// `--force` applies to the disks selected, i.e. every disk of this run.
     force: bool,
     rsync: OsString,
-}
-
-impl Settings {
-    /// `--force` applies to the disks selected, i.e. every disk of this run.
-    fn forced(&self, _pull: &Pull) -> bool {
-        self.force
-    }
 }
 
 /// A finished run.
