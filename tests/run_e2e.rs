@@ -344,6 +344,10 @@ fn run_records_a_down_client_a_refused_module_and_a_hung_daemon_while_others_com
         assert_eq!(got[tag]["result"], "ok", "{}", got[tag]);
     }
     assert_eq!(record(&n, "hung_home")["last_attempt"]["result"], "timeout");
+    assert!(
+        !n.e.path("fake/down_home").exists(),
+        "no dstdir for a disk never pulled"
+    );
     drop(hung);
 }
 

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::cli::{Format, RunArgs};
 use crate::exit::ExitStatus;
 use crate::print;
+use crate::progress::Progress;
 
 /// Version of the `--format json` output.
 const JSON_VERSION: u32 = 1;
@@ -35,10 +36,13 @@ pub(super) fn run(args: RunArgs) -> io::Result<ExitStatus> {
     };
     let cancel = Cancel::on_signals()?;
     let text = args.format == Format::Text;
-    let progress = |event: Event<'_>| match event {
-        Event::Started(p) if text => print::error(&format!("{}: started", p.tag)),
-        Event::Finished(a) if text => print::error(&line(a)),
-        Event::Started(_) | Event::Finished(_) => {}
+    let live = if text { Progress::on_terminal() } else { None };
+    let progress = |event: Event<'_>| match (event, &live) {
+        (Event::Started(p), Some(live)) => live.start(&p.tag),
+        (Event::Finished(a), Some(live)) => live.finish(&a.tag, &line(a)),
+        (Event::Started(p), None) if text => print::error(&format!("{}: started", p.tag)),
+        (Event::Finished(a), None) if text => print::error(&line(a)),
+        (Event::Started(_) | Event::Finished(_), None) => {}
     };
     match run::run(&opts, &cancel, &progress) {
         Ok(report) => {

@@ -1,6 +1,6 @@
 //! One disk of a run: the dry run (how much of the mirror would be deleted), the safety
-//! limit, the pull, and the [`Attempt`] that says how it went. Every outcome of rsync is an
-//! attempt; nothing here fails the run.
+//! limit, the pull (into a dstdir created only then), and the [`Attempt`] that says how it
+//! went. Every outcome of rsync is an attempt; nothing here fails the run.
 
 use std::fs;
 use std::os::unix::fs::DirBuilderExt;
@@ -25,14 +25,6 @@ struct Ran {
 pub(super) fn mirror(pull: &Pull, settings: &Settings, cancel: &Cancel) -> Attempt {
     let started = now();
     let mut attempt = blank(pull, settings, &started);
-    if !settings.dry_run {
-        if let Err(e) = make_dstdir(Path::new(&pull.dstdir)) {
-            attempt.result = Outcome::Failed;
-            attempt.message = format!("cannot create {}: {e}", pull.dstdir);
-            attempt.finished = now();
-            return attempt;
-        }
-    }
     let mirror_files = count_entries(Path::new(&pull.dstdir));
     let dry = rsync_run(pull, settings, cancel, true);
     attempt.mirror_files = Some(mirror_files);
@@ -61,6 +53,13 @@ pub(super) fn mirror(pull: &Pull, settings: &Settings, cancel: &Cancel) -> Attem
             mirror_files
         );
         return finish(attempt, dry);
+    }
+    // Only now, so that a client that is down leaves no empty folder behind.
+    if let Err(e) = make_dstdir(Path::new(&pull.dstdir)) {
+        attempt.result = Outcome::Failed;
+        attempt.message = format!("cannot create {}: {e}", pull.dstdir);
+        attempt.finished = now();
+        return attempt;
     }
     let pulled = rsync_run(pull, settings, cancel, false);
     finish(attempt, pulled)

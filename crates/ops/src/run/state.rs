@@ -7,6 +7,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use mirrorc_core::contract::status::{
     Attempt, DiskStatus, Outcome, MAX_STATUS_BYTES, STATUS_VERSION,
@@ -24,6 +25,8 @@ pub const HISTORY_ROTATE_BYTES: u64 = 16 << 20;
 pub struct State {
     dir: PathBuf,
     _lock: File,
+    /// Serialises this process's appends and rotation (pulls record from several threads).
+    history: Mutex<()>,
 }
 
 fn io_err(path: &Path, source: io::Error) -> RunError {
@@ -73,6 +76,7 @@ impl State {
         Ok(State {
             dir: dir.to_path_buf(),
             _lock: file,
+            history: Mutex::new(()),
         })
     }
 
@@ -107,6 +111,7 @@ impl State {
 
     fn append_history(&self, attempt: &Attempt) -> Result<(), RunError> {
         let path = self.dir.join("history.jsonl");
+        let _one_at_a_time = self.history.lock().unwrap_or_else(PoisonError::into_inner);
         if fs::metadata(&path).is_ok_and(|m| m.len() > HISTORY_ROTATE_BYTES) {
             let old = self.dir.join("history.jsonl.1");
             fs::rename(&path, &old).map_err(|e| io_err(&path, e))?;
