@@ -5,6 +5,7 @@
 pub mod contract;
 pub mod hosts_allow;
 pub mod lcfg;
+pub mod remctl;
 pub mod rsyncd;
 pub mod spanning_map;
 pub mod text;
@@ -64,7 +65,10 @@ pub fn emit_chunks<E: From<EmitError>>(
             .collect();
         for group in live.chunks(chunk) {
             let files = par::map_min(group, 2, |s| {
+                let remctl = remctl::config(model, s);
                 [lcfg::server(model, s), contract::server(model, s)]
+                    .into_iter()
+                    .chain(remctl)
             });
             sink(files.into_iter().flatten().collect())?;
         }
@@ -112,6 +116,9 @@ pub fn paths(model: &Model) -> Vec<String> {
     for s in live {
         out.push(format!("lcfg/servers/{}.h", s.name));
         out.push(crate::contract::path(&s.name));
+        if model.estate.realm.is_some() {
+            out.push(remctl::path(&s.name));
+        }
     }
     for c in &model.clients {
         out.push(format!("lcfg/clients/{}.h", c.name));

@@ -49,7 +49,7 @@ enum Start {
     UpToDate(Vec<Finding>),
     Failed(Vec<Finding>),
     Work {
-        model: Model,
+        model: Box<Model>,
         old: Manifest,
         inputs: Inputs,
         findings: Vec<Finding>,
@@ -82,7 +82,7 @@ fn start(out: &Path, sources: &SourceMap) -> io::Result<Start> {
         clean: findings.is_empty(),
     };
     Ok(Start::Work {
-        model,
+        model: Box::new(model),
         old,
         inputs,
         findings,
