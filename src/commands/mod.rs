@@ -6,6 +6,7 @@ mod compile;
 mod diff;
 mod explain;
 mod import;
+mod report;
 mod verify;
 
 use std::io;
@@ -34,6 +35,27 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             print::stdout(&mirrorc_core::schema::json_schema())?;
             Ok(ExitStatus::Success)
         }
+        Command::Report {
+            server,
+            client,
+            all,
+            filters,
+            contract,
+            state,
+            via,
+            timeout,
+            format,
+        } => report::run(report::Args {
+            server,
+            client,
+            all,
+            filters,
+            contract,
+            state,
+            via,
+            timeout,
+            format,
+        }),
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
         Command::Import {
             inputs,
@@ -49,6 +71,11 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             check_equivalence,
         }),
     }
+}
+
+/// What remctld runs (see `cli::remote_report`).
+pub(crate) fn remote_report(args: &[String]) -> ExitStatus {
+    report::remote(args)
 }
 
 /// Reads the inventory files and folders.

@@ -4,4 +4,5 @@
 
 pub mod exec;
 pub mod import;
+pub mod report;
 pub mod verify;

@@ -151,6 +151,10 @@ pub struct ServerSummary {
     pub used_bytes: u64,
     /// Capacity from the inventory.
     pub capacity: Option<u64>,
+    /// False when it could not even be asked from here (no remctl program, no realm, no
+    /// credentials), as opposed to asked and not answering. Added in version 1.
+    #[serde(default)]
+    pub asked: bool,
 }
 
 /// A disk in the merged view.
