@@ -10,6 +10,7 @@ mod fixtures;
 mod import;
 mod properties;
 mod realm_smoke;
+mod report_e2e;
 mod robustness;
 mod rsync_e2e;
 mod support;

@@ -530,6 +530,46 @@ impl Remctld {
         Err(last)
     }
 
+    /// Starts remctld like [`Remctld::start`] but on the given `port` (one attempt: the caller
+    /// chose a port free on every address it needs, as an estate has one remctl port) and with
+    /// `env` added to its environment (and so to the commands it runs).
+    pub(crate) fn start_at(
+        realm: &Realm,
+        bind: Ipv4Addr,
+        port: u16,
+        conf: &Path,
+        keytab: &Path,
+        service_principal: &str,
+        env: &[(String, String)],
+    ) -> Result<Remctld, String> {
+        static N: AtomicU16 = AtomicU16::new(0);
+        let log = realm.dir().join(format!(
+            "remctld.at.{}.log",
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut cmd = Command::new(&realm.tools.remctld);
+        cmd.args(["-m", "-F", "-S", "-b", &bind.to_string()])
+            .args(["-p", &port.to_string()])
+            .arg("-f")
+            .arg(conf)
+            .arg("-k")
+            .arg(keytab)
+            .args(["-s", &realm.principal(service_principal)])
+            .current_dir(realm.dir())
+            .env_remove("KRB5CCNAME")
+            .envs(realm.env())
+            .envs(env.iter().map(|(k, v)| (k, v)));
+        let mut daemon = Daemon::spawn(cmd, &log)?;
+        daemon
+            .wait_ready(bind, port, None)
+            .map_err(|e| format!("remctld on {bind}:{port}: {e}"))?;
+        Ok(Remctld {
+            daemon,
+            addr: bind,
+            port,
+        })
+    }
+
     /// The address it listens on.
     pub(crate) fn addr(&self) -> Ipv4Addr {
         self.addr
