@@ -269,6 +269,16 @@ fn report_over_real_remctl_and_kerberos() {
     }
     let mut w = world().expect("set up realm, estate and remctlds");
 
+    // verify lets the real remctld read every generated remctl configuration.
+    let site = w.out.with_file_name("site").display().to_string();
+    let o = mirrorc(&["verify", &site], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains(", 3 remctl configs: ok"),
+        "{}",
+        text(&o.stderr)
+    );
+
     // c2 asks both servers of its set; the disk held by sb is reported by sb and only sb.
     let o = w.report("c2", &["--client", "c2", "--format", "json"]);
     let r = estate_json(&o);
