@@ -1,1 +1,185 @@
+//! Merge and verdicts over hand-made contracts and answers: one `check` per scenario prints
+//! a small stable dump of the merged report (state, reporters, unanswered, retirable).
 
+use mirrorc_core::contract::report::{EstateReport, ServerDisk, ServerReport, REPORT_VERSION};
+use mirrorc_core::contract::status::{example_record, Outcome};
+use mirrorc_core::contract::{Disk, EligibleDisk, ReportSettings, ServerContract};
+
+use super::merge::{merge, Asked};
+use super::transport::{NoAnswer, Why};
+use super::{time, verdict};
+
+const NOW: i64 = 1_796_166_245;
+const H: i64 = 3600;
+
+fn contract(server: &str, state: &str, held: &[&str], eligible: &[(&str, &str)]) -> ServerContract {
+    let disk = |tag: &str| Disk {
+        tag: tag.into(),
+        client: tag.split('_').next().unwrap_or(tag).into(),
+        client_fqdn: String::new(),
+        client_addresses: Vec::new(),
+        port: 8873,
+        path_tag: "home".into(),
+        path: "/home".into(),
+        dstdir: String::new(),
+        checksum: false,
+        exclude: Vec::new(),
+        safety_limit: 70,
+        copies: 1,
+        holders: vec![server.into()],
+        size: None,
+        client_site: "south".into(),
+        max_age_seconds: 36 * H as u64,
+    };
+    ServerContract {
+        version: 1,
+        server: server.into(),
+        fqdn: format!("{server}.test"),
+        site: "north".into(),
+        state: state.into(),
+        addresses: Vec::new(),
+        store: "/srv".into(),
+        capacity: None,
+        disks: held.iter().map(|t| disk(t)).collect(),
+        eligible: eligible
+            .iter()
+            .map(|(t, holder)| EligibleDisk {
+                tag: (*t).into(),
+                client: t.split('_').next().unwrap_or(t).into(),
+                holders: vec![(*holder).into()],
+            })
+            .collect(),
+        report: ReportSettings {
+            realm: None,
+            remctl_port: 4373,
+            max_age_seconds: 36 * H as u64,
+        },
+    }
+}
+
+/// The answer of `c` with records `(tag, outcome, hours ago)`.
+fn answer(c: &ServerContract, records: &[(&str, Outcome, i64)]) -> Result<ServerReport, NoAnswer> {
+    let held = c.disks.iter().map(|d| (&d.tag, &d.client, true));
+    let eligible = c.eligible.iter().map(|d| (&d.tag, &d.client, false));
+    let disks = held
+        .chain(eligible)
+        .map(|(tag, client, holds)| ServerDisk {
+            tag: tag.clone(),
+            client: client.clone(),
+            holds,
+            status: records.iter().find(|r| r.0 == tag).map(|(_, o, h)| {
+                example_record(tag, client, &c.server, *o, &time::format(NOW - h * H))
+            }),
+            record_error: None,
+        })
+        .collect();
+    Ok(ServerReport {
+        version: REPORT_VERSION,
+        server: c.server.clone(),
+        state: c.state.clone(),
+        disks,
+    })
+}
+
+fn dump(r: &EstateReport) -> String {
+    let mut out = String::new();
+    for d in &r.disks {
+        out.push_str(&format!(
+            "{} {} by={:?} unanswered={:?}\n",
+            d.tag,
+            d.state.as_str(),
+            d.reported_by,
+            d.unanswered
+        ));
+    }
+    out.push_str(&format!(
+        "retirable={:?} verdict={:?}\n",
+        r.retirable,
+        verdict(r)
+    ));
+    out
+}
+
+#[track_caller]
+fn check(asked: &[Asked<'_>], expect: &str) {
+    let r = merge(asked, |_| true, "all".into(), NOW);
+    assert_eq!(dump(&r), expect);
+}
+
+#[test]
+fn fresh_stale_failed_never_and_unknown() {
+    let a = contract(
+        "sa",
+        "active",
+        &["c1_home", "c2_home", "c3_home"],
+        &[("c4_home", "sb")],
+    );
+    let b = contract("sb", "active", &["c4_home"], &[("c1_home", "sa")]);
+    let ok = [
+        ("c1_home", Outcome::Ok, 2),
+        ("c2_home", Outcome::Ok, 40),
+        ("c3_home", Outcome::Failed, 1),
+    ];
+    check(
+        &[
+            Asked {
+                contract: &a,
+                answer: answer(&a, &ok),
+            },
+            Asked {
+                contract: &b,
+                answer: answer(&b, &[]),
+            },
+        ],
+        "c1_home ok by=[\"sa\"] unanswered=[]\nc2_home stale by=[\"sa\"] unanswered=[]\n\
+         c3_home failed by=[\"sa\"] unanswered=[]\nc4_home never by=[] unanswered=[]\n\
+         retirable=[] verdict=Problems\n",
+    );
+    let gone = Err(NoAnswer::new(Why::NotAnswering, "Connection refused"));
+    check(
+        &[Asked { contract: &a, answer: answer(&a, &ok) }, Asked { contract: &b, answer: gone }],
+        "c1_home ok by=[\"sa\"] unanswered=[\"sb\"]\nc2_home stale by=[\"sa\"] unanswered=[]\n\
+         c3_home failed by=[\"sa\"] unanswered=[]\nc4_home unknown by=[] unanswered=[\"sb\"]\n\
+         retirable=[] verdict=Problems\n",
+    );
+}
+
+#[test]
+fn a_drained_server_is_retirable_only_when_every_disk_is_fresh_elsewhere() {
+    let a = contract("sa", "active", &["c1_home"], &[]);
+    let d = contract("sd", "drain", &[], &[("c1_home", "sa")]);
+    let old = [("c1_home", Outcome::Ok, 24 * 30)];
+    let asked = |a_age: i64| {
+        vec![
+            Asked {
+                contract: &a,
+                answer: answer(&a, &[("c1_home", Outcome::Ok, a_age)]),
+            },
+            Asked {
+                contract: &d,
+                answer: answer(&d, &old),
+            },
+        ]
+    };
+    check(
+        &asked(2),
+        "c1_home ok by=[\"sa\", \"sd\"] unanswered=[]\nretirable=[\"sd\"] verdict=Fresh\n",
+    );
+    check(
+        &asked(50),
+        "c1_home stale by=[\"sa\", \"sd\"] unanswered=[]\nretirable=[] verdict=Problems\n",
+    );
+}
+
+#[test]
+fn nobody_asked_when_no_server_could_be() {
+    let a = contract("sa", "active", &["c1_home"], &[]);
+    let cannot = Err(NoAnswer::new(Why::CannotAsk, "no remctl"));
+    check(
+        &[Asked {
+            contract: &a,
+            answer: cannot,
+        }],
+        "c1_home unknown by=[] unanswered=[\"sa\"]\nretirable=[] verdict=NobodyAsked\n",
+    );
+}
