@@ -137,7 +137,16 @@ fn fresh_stale_failed_never_and_unknown() {
     );
     let gone = Err(NoAnswer::new(Why::NotAnswering, "Connection refused"));
     check(
-        &[Asked { contract: &a, answer: answer(&a, &ok) }, Asked { contract: &b, answer: gone }],
+        &[
+            Asked {
+                contract: &a,
+                answer: answer(&a, &ok),
+            },
+            Asked {
+                contract: &b,
+                answer: gone,
+            },
+        ],
         "c1_home ok by=[\"sa\"] unanswered=[\"sb\"]\nc2_home stale by=[\"sa\"] unanswered=[]\n\
          c3_home failed by=[\"sa\"] unanswered=[]\nc4_home unknown by=[] unanswered=[\"sb\"]\n\
          retirable=[] verdict=Problems\n",
