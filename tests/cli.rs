@@ -396,7 +396,7 @@ fn streamed_output_is_byte_identical_to_the_in_memory_artifacts() {
     let (_t, root) = estate();
     assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
     let sources = mirrorc_core::source::load(&[root.join("site")]).expect("load");
-    let artifacts = mirrorc_core::compile(&sources)
+    let artifacts = mirrorc_core::build(&sources)
         .expect("emit")
         .artifacts
         .expect("artifacts");

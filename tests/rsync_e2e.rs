@@ -1013,7 +1013,7 @@ fn verify_reports_every_writable_module() {
     }
     let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("site");
     let sources = mirrorc_core::source::load(&[site]).expect("load site/");
-    let compiled = mirrorc_core::compile(&sources).expect("emit");
+    let compiled = mirrorc_core::build(&sources).expect("emit");
     let model = compiled.model.expect("model");
     let mut artifacts = compiled.artifacts.expect("artifacts");
     let mut modules = 0;

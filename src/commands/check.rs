@@ -16,7 +16,7 @@ pub(super) fn run(
     deny_warnings: bool,
 ) -> io::Result<ExitStatus> {
     let sources = super::load(inputs)?;
-    let compiled = mirrorc_core::resolve(&sources);
+    let compiled = mirrorc_core::check(&sources);
     let (errors, warnings) = diag::counts(&compiled.findings);
     match format {
         Format::Text => {

@@ -12,7 +12,7 @@ use crate::print;
 /// Runs `explain`.
 pub(super) fn run(host: &str, inputs: &[PathBuf], format: Format) -> io::Result<ExitStatus> {
     let sources = super::load(inputs)?;
-    let resolved = mirrorc_core::resolve(&sources);
+    let resolved = mirrorc_core::check(&sources);
     let Some(model) = resolved.model else {
         print::findings(&sources, &resolved.findings);
         return Ok(ExitStatus::Findings);

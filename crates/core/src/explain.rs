@@ -1,5 +1,5 @@
 //! `mirrorc explain HOST`: what the Model says about one host. For a client: its site, server
-//! set, assigned servers and modules; for a server: what it holds and what it may mirror. The
+//! set, holders and modules; for a server: what it holds and what it may mirror. The
 //! data are the host's spanning-map entries, so `explain` and `spanning-map.json` never disagree.
 
 use serde::Serialize;
@@ -48,8 +48,8 @@ pub fn render(e: &Explanation) -> String {
         out += &format!("  server set:   {}\n", list(&c.server_set));
         out += &format!(
             "  held by:      {} ({} of {} copies)\n",
-            list(&c.assigned),
-            c.assigned.len(),
+            list(&c.holders),
+            c.holders.len(),
             c.copies
         );
         if !c.pinned.is_empty() {

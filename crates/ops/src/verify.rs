@@ -17,7 +17,7 @@ use std::path::Path;
 use client::Context;
 pub use command::{run, Verified};
 pub use error::VerifyError;
-use mirrorc_core::emit::Artifact;
+use mirrorc_core::emit::{Artifact, Kind};
 use mirrorc_core::model::{Client, Model};
 pub use rsync::{find_on_path, Rsync};
 
@@ -71,7 +71,7 @@ pub fn verify(
         .filter_map(|c| {
             artifacts
                 .iter()
-                .find(|a| a.path == format!("rsync/{}.conf", c.name))
+                .find(|a| a.path == Kind::RsyncdConf.path(&c.name))
                 .map(|a| (c, a))
         })
         .collect();

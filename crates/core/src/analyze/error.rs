@@ -250,7 +250,7 @@ pub enum AnalyzeError {
     },
 
     /// Assigned sizes above a server's capacity.
-    #[error("server `{server}` is over capacity: {used} assigned of {capacity} ({percent}%)")]
+    #[error("server `{server}` is over capacity: {used} held of {capacity} ({percent}%)")]
     #[diagnostic(code(mirrorc::capacity_exceeded), help("add capacity, add servers to the site, or lower copies; `mirrorc explain {server}` lists what it holds"))]
     CapacityExceeded {
         server: String,
@@ -262,7 +262,7 @@ pub enum AnalyzeError {
     },
 
     /// Assigned sizes above 90% of a server's capacity.
-    #[error("server `{server}` is {percent}% full: {used} assigned of {capacity}")]
+    #[error("server `{server}` is {percent}% full: {used} held of {capacity}")]
     #[diagnostic(
         code(mirrorc::capacity_high),
         severity(Warning),

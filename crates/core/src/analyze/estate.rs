@@ -140,7 +140,7 @@ fn client_max_ages(
         let own = decls
             .clients
             .get(i)
-            .and_then(|(file, _, d)| max_age(cx, *file, d.max_age.as_ref()));
+            .and_then(|d| max_age(cx, d.file, d.decl.max_age.as_ref()));
         out.push(own.unwrap_or(site_age[c.site.0 as usize]));
     }
     out

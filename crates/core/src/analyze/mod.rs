@@ -14,7 +14,7 @@ use crate::model::{Model, ServerState};
 use crate::source::FileId;
 use crate::syntax::ast::Ast;
 use error::AnalyzeError;
-use resolve::Decls;
+use resolve::{Decl, Decls};
 
 /// Findings collected while analyzing.
 #[derive(Default)]
@@ -60,7 +60,9 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
 /// Live servers without an address are admitted by name: DNS-dependent access.
 fn name_only_access(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
     for (i, server) in model.servers.iter().enumerate() {
-        let (file, name, decl) = decls.servers[i];
+        let Decl {
+            file, name, decl, ..
+        } = decls.servers[i];
         // A server whose address is invalid was reported already; no second warning.
         if server.state != ServerState::Retired && decl.address.is_none() {
             cx.err(

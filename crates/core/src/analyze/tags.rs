@@ -4,7 +4,7 @@
 //! cache misses cost 0.13 s; hashing in parallel and sorting two halves costs a fraction.
 
 use super::error::AnalyzeError;
-use super::resolve::Decls;
+use super::resolve::{Decl, Decls};
 use super::Cx;
 use crate::model::{Client, ClientPath, Model};
 
@@ -82,18 +82,22 @@ fn hash_lower(tag: &str) -> u64 {
 fn report(cx: &mut Cx, model: &Model, decls: &Decls<'_>, first: Key, again: Key) {
     let (first_client, first_path) = path(model, first);
     let (client, p) = path(model, again);
-    let (file, _, decl) = decls.clients[again.1 as usize];
-    let Some((key, _)) = decl.paths.get_key_value(p.name.as_str()) else {
+    let Decl { file, decl, .. } = decls.clients[again.1 as usize];
+    let Some((key, _)) = decl.paths.get_key_value(p.path_tag.as_str()) else {
         return;
     };
     let e = AnalyzeError::TagCollision {
         tag: p.tag.clone(),
-        first: format!("{}: {}", first_client.name, first_path.name),
-        second: format!("{}: {}", client.name, p.name),
+        first: format!("{}: {}", first_client.name, first_path.path_tag),
+        second: format!("{}: {}", client.name, p.path_tag),
         span: key.span(),
     };
-    let (first_file, _, first_decl) = decls.clients[first.1 as usize];
-    match first_decl.paths.get_key_value(first_path.name.as_str()) {
+    let Decl {
+        file: first_file,
+        decl: first_decl,
+        ..
+    } = decls.clients[first.1 as usize];
+    match first_decl.paths.get_key_value(first_path.path_tag.as_str()) {
         Some((k, _)) => cx.err_with_note(
             file,
             e,
@@ -118,7 +122,7 @@ mod tests {
         let mut sources = SourceMap::default();
         sources.add("a.yaml", text);
         sources.add("b.yaml", other);
-        let compiled = crate::resolve(&sources);
+        let compiled = crate::check(&sources);
         let mut out: Vec<String> = compiled
             .findings
             .iter()

@@ -79,7 +79,7 @@ pub fn server(model: &Model, s: &Server) -> Artifact {
     }
     close(&mut t);
     Artifact {
-        path: format!("lcfg/servers/{}.h", s.name),
+        path: super::Kind::ServerHeader.path(&s.name),
         content: t.finish(),
     }
 }
@@ -127,7 +127,7 @@ pub fn client(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
     t.line(&[]);
     close(&mut t);
     Ok(Artifact {
-        path: format!("lcfg/clients/{}.h", c.name),
+        path: super::Kind::ClientHeader.path(&c.name),
         content: t.finish(),
     })
 }
@@ -191,7 +191,7 @@ fn site(model: &Model, s: &Site) -> Artifact {
     }
     close(&mut t);
     Artifact {
-        path: format!("lcfg/sites/{}.h", s.name),
+        path: super::Kind::SiteHeader.path(&s.name),
         content: t.finish(),
     }
 }

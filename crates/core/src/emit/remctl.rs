@@ -13,11 +13,6 @@ pub const COMMAND: &str = "rmirror";
 /// The subcommand.
 pub const SUBCOMMAND: &str = "report";
 
-/// Path of the fragment of `server`.
-pub fn path(server: &str) -> String {
-    format!("remctl/{server}/{COMMAND}")
-}
-
 /// The fragment of `s`, or `None` when the estate has no realm.
 pub fn config(model: &Model, s: &Server) -> Option<Artifact> {
     let realm = model.estate.realm.as_deref()?;
@@ -42,7 +37,7 @@ pub fn config(model: &Model, s: &Server) -> Option<Artifact> {
         t.line(&["    princ:", p, end]);
     }
     Some(Artifact {
-        path: path(&s.name),
+        path: super::Kind::RemctlConfig.path(&s.name),
         content: t.finish(),
     })
 }

@@ -30,7 +30,7 @@ pub struct Conflict {
 
 /// What a compile will do to the output folder.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub struct WritePlan {
     /// Files to (re)write, as indexes into the artifacts.
     pub write: Vec<usize>,
     /// Files left alone because their content is already right.
@@ -44,13 +44,13 @@ pub struct Plan {
 }
 
 /// Compares the artifacts with `dir`.
-pub fn plan(dir: &Path, old: &Manifest, artifacts: &[Artifact]) -> io::Result<Plan> {
-    let mut plan = Plan {
+pub fn plan(dir: &Path, old: &Manifest, artifacts: &[Artifact]) -> io::Result<WritePlan> {
+    let mut plan = WritePlan {
         manifest: Manifest {
             version: 1,
             ..Manifest::default()
         },
-        ..Plan::default()
+        ..WritePlan::default()
     };
     let states = crate::par::map(artifacts, |a| compare(dir, a, old));
     for (i, (a, state)) in artifacts.iter().zip(states).enumerate() {
@@ -131,7 +131,7 @@ fn read_existing(path: &Path) -> io::Result<Option<Vec<u8>>> {
 pub fn apply(
     dir: &Path,
     artifacts: &[Artifact],
-    plan: &mut Plan,
+    plan: &mut WritePlan,
     old: &Manifest,
     inputs: fresh::Inputs,
 ) -> io::Result<()> {

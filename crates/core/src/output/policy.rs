@@ -68,7 +68,7 @@ fn start(out: &Path, sources: &SourceMap) -> io::Result<Start> {
         crate::par::drop_behind(old);
         return Ok(Start::UpToDate(Vec::new()));
     }
-    let resolved = crate::resolve(sources);
+    let resolved = crate::check(sources);
     let findings = resolved.findings;
     let Some(model) = resolved.model else {
         return Ok(Start::Failed(findings));
@@ -101,7 +101,7 @@ pub fn compile(out: &Path, sources: &SourceMap, force: bool) -> io::Result<Compi
             findings,
         } => (model, old, inputs, findings),
     };
-    let result = match stream::compile(out, &model, &old, force, inputs.clone())? {
+    let result = match stream::write(out, &model, &old, force, inputs.clone())? {
         Streamed::Done(outcome) => CompileOutcome::Written { findings, outcome },
         Streamed::NeedsPlan => planned(out, &model, &old, inputs, findings)?,
     };

@@ -125,7 +125,7 @@ impl Drop for Staging {
 }
 
 /// Compiles `model` into the missing or empty folder `dir`.
-pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io::Result<Outcome> {
+pub fn write(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io::Result<Outcome> {
     let stage = Staging::create(dir, target)?;
     let root = stage.path.as_path();
     // (path, hash, stamp) of every file; the manifest's maps are built once at the end (a

@@ -48,7 +48,7 @@ impl From<EmitError> for io::Error {
 }
 
 /// Compiles `model` into `dir` by streaming, unless a conflict is possible.
-pub fn compile(
+pub fn write(
     dir: &Path,
     model: &Model,
     old: &Manifest,
@@ -56,9 +56,7 @@ pub fn compile(
     inputs: Inputs,
 ) -> io::Result<Streamed> {
     if let Some(target) = staging::target(dir)? {
-        return Ok(Streamed::Done(staging::compile(
-            dir, target, model, inputs,
-        )?));
+        return Ok(Streamed::Done(staging::write(dir, target, model, inputs)?));
     }
     let paths = emit::paths(model);
     let disk = par::map(&paths, |p| disk_hash(dir, p));

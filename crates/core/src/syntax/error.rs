@@ -92,13 +92,3 @@ fn unknown_help(suggestion: &Option<String>, expected: &str) -> String {
         None => format!("expected one of {expected}"),
     }
 }
-
-/// The closest candidate to `word`, if close enough to be a likely typo.
-pub fn did_you_mean<S: AsRef<str>>(word: &str, candidates: &[S]) -> Option<String> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(word, c.as_ref()), c.as_ref()))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c.to_string())
-}

@@ -44,7 +44,7 @@ pub enum Verified {
 
 /// Runs `mirrorc verify` over `sources`; `keep` keeps the scratch configs and rsync logs there.
 pub fn run(sources: &SourceMap, keep: Option<&Path>) -> io::Result<Verified> {
-    let compiled = mirrorc_core::compile(sources).map_err(io::Error::other)?;
+    let compiled = mirrorc_core::build(sources).map_err(io::Error::other)?;
     let findings = compiled.findings;
     let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else {
         return Ok(Verified::Failed { findings });
