@@ -46,6 +46,8 @@ pub struct Estate {
     pub mirrorc: String,
     /// Max age per client (by client id; client, else site, else estate value).
     pub client_max_age: Vec<u64>,
+    /// Max age of the paths that set their own, by (client id, path tag).
+    pub path_max_age: std::collections::BTreeMap<(ClientId, String), u64>,
 }
 
 impl Default for Estate {
@@ -56,6 +58,7 @@ impl Default for Estate {
             max_age_seconds: DEFAULT_MAX_AGE_SECONDS,
             mirrorc: DEFAULT_MIRRORC.to_string(),
             client_max_age: Vec::new(),
+            path_max_age: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -251,6 +254,15 @@ impl Model {
             .get(client.0 as usize)
             .copied()
             .unwrap_or(self.estate.max_age_seconds)
+    }
+
+    /// Max age in seconds of one path of a client: its own, else the client's.
+    pub fn path_max_age(&self, client: ClientId, path_tag: &str) -> u64 {
+        self.estate
+            .path_max_age
+            .get(&(client, path_tag.to_string()))
+            .copied()
+            .unwrap_or_else(|| self.max_age(client))
     }
 
     /// Non-retired servers of a site.

@@ -1,5 +1,5 @@
-//! The `estate:` block (at most one in the estate) and the max ages of site defaults and
-//! clients → `Model::estate`. Its own diagnostics (`EstateError`), span-less helpers
+//! The `estate:` block (at most one in the estate) and the max ages of site defaults,
+//! clients and paths → `Model::estate`. Its own diagnostics (`EstateError`), span-less helpers
 //! (`duration`, `realm`, `program`) whose reasons the callers attach to spans. No I/O.
 
 use miette::{Diagnostic, SourceSpan};
@@ -7,9 +7,11 @@ use thiserror::Error;
 
 use super::resolve::Decls;
 use super::Cx;
-use crate::model::{Estate, Model};
+use std::collections::BTreeMap;
+
+use crate::model::{ClientId, Estate, Model};
 use crate::source::{FileId, Sp};
-use crate::syntax::ast::{Ast, SiteFile};
+use crate::syntax::ast::{Ast, PathDecl, SiteFile};
 
 /// A problem with the estate settings or a max age.
 #[derive(Debug, Error, Diagnostic)]
@@ -114,6 +116,7 @@ pub fn resolve(cx: &mut Cx, ast: &Ast, model: &mut Model, decls: &Decls<'_>) {
         push(cx, file, EstateError::Duplicate { span: e.span() });
     }
     estate.client_max_age = client_max_ages(cx, ast, model, decls, estate.max_age_seconds);
+    estate.path_max_age = path_max_ages(cx, decls);
     model.estate = estate;
 }
 
@@ -142,6 +145,20 @@ fn client_max_ages(
             .get(i)
             .and_then(|d| max_age(cx, d.file, d.decl.max_age.as_ref()));
         out.push(own.unwrap_or(site_age[c.site.0 as usize]));
+    }
+    out
+}
+
+/// Paths (table form) with their own `max_age`.
+fn path_max_ages(cx: &mut Cx, decls: &Decls<'_>) -> BTreeMap<(ClientId, String), u64> {
+    let mut out = BTreeMap::new();
+    for (i, d) in decls.clients.iter().enumerate() {
+        for (tag, p) in &d.decl.paths {
+            let PathDecl::Table(t) = &**p else { continue };
+            if let Some(a) = max_age(cx, d.file, t.max_age.as_ref()) {
+                out.insert((ClientId(i as u32), tag.to_string()), a);
+            }
+        }
     }
     out
 }

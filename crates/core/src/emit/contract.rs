@@ -46,7 +46,7 @@ pub fn build(model: &Model, s: &Server) -> ServerContract {
                     holders: holders.clone(),
                     size: p.size,
                     client_site: model.site(c.site).name.clone(),
-                    max_age_seconds: model.max_age(*cid),
+                    max_age_seconds: model.path_max_age(*cid, &p.path_tag),
                 });
             } else {
                 eligible.push(EligibleDisk {

@@ -227,6 +227,9 @@ pub struct PathTable {
     /// Compare by checksum (rsync `--checksum`).
     #[serde(default)]
     pub checksum: Option<Sp<bool>>,
+    /// Overrides the client's `max_age` for this path, e.g. `8d` for a weekly one.
+    #[serde(default)]
+    pub max_age: Option<Sp<String>>,
 }
 
 impl<'de> Deserialize<'de> for PathDecl {
