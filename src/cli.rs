@@ -115,6 +115,9 @@ pub(crate) enum Command {
         /// Output format (JSON: the documented report wire format).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Judge ages as of this RFC 3339 UTC time instead of the clock (tests, replays).
+        #[arg(long, hide = true, value_name = "TIME")]
+        now: Option<String>,
     },
     /// Compile in memory and let the installed rsync check every client rsyncd.conf.
     Verify {

@@ -431,7 +431,7 @@ fn report_over_real_remctl_and_kerberos() {
     assert_eq!(o.status.code(), Some(1), "{out}{}", text(&o.stderr));
     assert!(out.contains("1 of 2 servers answered"), "{out}");
     assert!(
-        out.contains("not answering: sb (north): not answering: "),
+        out.contains("no answer from sb (north): not answering: "),
         "{out}"
     );
     assert!(out.contains("Connection refused"), "{out}");
@@ -593,4 +593,62 @@ fn report_via_dir_never_mirrored_retirable_and_bad_records() {
         "{}",
         text(&o.stderr)
     );
+}
+
+/// The text report for people, pinned in time (`--now`): a snapshot of every kind of line.
+#[test]
+fn report_text_snapshot() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let drained = "  sd:\n    address: 127.0.4.1\n    store: /srv/d\n    state: drain\n";
+    write_estate(&tmp.path().join("site"), "", drained);
+    let out = tmp.path().join("out");
+    compile(&tmp.path().join("site"), &out);
+    let state = tmp.path().join("state");
+    for s in ["sa", "sd", "se"] {
+        fs::create_dir_all(state.join(s)).expect("mkdir");
+    }
+    let at = |t: &str, tag: &str, client: &str, server: &str, o: Outcome| {
+        let r = example_record(tag, client, server, o, t);
+        write_record(&state.join(server), &r).expect("write record");
+    };
+    at("2026-12-01T23:10:00Z", "c1_home", "c1", "sa", Outcome::Ok);
+    at("2026-11-01T23:10:00Z", "c1_home", "c1", "sd", Outcome::Ok);
+    at("2026-11-20T23:10:00Z", "c3_home", "c3", "se", Outcome::Ok);
+    let mut failed = example_record(
+        "c1_scratch",
+        "c1",
+        "sa",
+        Outcome::SkippedSafety,
+        "2026-12-01T23:20:00Z",
+    );
+    failed.last_attempt.message = "would delete 81% of the mirror's files (limit 70%)".into();
+    failed.last_success = example_record(
+        "c1_scratch",
+        "c1",
+        "sa",
+        Outcome::Ok,
+        "2026-11-28T23:05:00Z",
+    )
+    .last_success;
+    write_record(&state.join("sa"), &failed).expect("write record");
+    let (o_s, st) = (
+        out.display().to_string(),
+        format!("dir={}", state.display()),
+    );
+    let o = mirrorc(
+        &[
+            "report",
+            "--all",
+            "--contract",
+            &o_s,
+            "--via",
+            &st,
+            "--now",
+            "2026-12-02T09:00:00Z",
+        ],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let shown = text(&o.stdout).replace(&st[4..], "[STATE]");
+    insta::assert_snapshot!(shown);
 }

@@ -45,6 +45,7 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             via,
             timeout,
             format,
+            now,
         } => report::run(report::Args {
             server,
             client,
@@ -55,6 +56,7 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             via,
             timeout,
             format,
+            now,
         }),
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
         Command::Import {

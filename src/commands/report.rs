@@ -32,6 +32,7 @@ pub(super) struct Args {
     pub(super) via: String,
     pub(super) timeout: u64,
     pub(super) format: Format,
+    pub(super) now: Option<String>,
 }
 
 /// Runs `report`.
@@ -54,14 +55,20 @@ pub(super) fn run(a: Args) -> io::Result<ExitStatus> {
         )));
     };
     let scope = match (&a.client, a.all) {
-        (Some(c), _) => Scope::Client(c.clone()),
-        (None, _) => Scope::All,
+        (Some(c), false) => Scope::Client(c.clone()),
+        // clap's group makes --server, --client and --all exclusive, and --server returned.
+        _ => Scope::All,
+    };
+    let now = match a.now.as_deref().map(|t| (t, time::parse(t))) {
+        None => None,
+        Some((_, Some(secs))) => Some(secs),
+        Some((t, None)) => return Ok(fail(&format!("--now `{t}`: not an RFC 3339 UTC time"))),
     };
     let q = Question {
         contract_dir: a.contract,
         scope,
         via,
-        now: None,
+        now,
     };
     let cancel = Cancel::on_signals()?;
     let r = match report::ask(&q, &cancel) {
@@ -156,7 +163,7 @@ pub(crate) fn render(r: &EstateReport) -> String {
     for s in r.servers.iter().filter(|s| !s.answered) {
         let why = s.error.as_deref().unwrap_or("no answer");
         out.push_str(&format!(
-            "not answering: {} ({}): {why}\n",
+            "no answer from {} ({}): {why}\n",
             s.server, s.site
         ));
     }
@@ -177,7 +184,7 @@ pub(crate) fn render(r: &EstateReport) -> String {
 
 fn disk_line(d: &MergedDisk) -> String {
     let mut line = format!(
-        "{:<8} {} ({}:{}) held by {}",
+        "{:<14} {} ({}:{}) held by {}",
         d.state.as_str(),
         d.tag,
         d.client,
