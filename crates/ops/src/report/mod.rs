@@ -84,7 +84,8 @@ pub fn load_contracts(dir: &Path) -> Result<Vec<ServerContract>, ReportError> {
     let mut out = Vec::with_capacity(paths.len());
     for p in paths {
         let c = ServerContract::read(&p)?;
-        if p.file_stem().and_then(|s| s.to_str()) != Some(c.server.as_str()) {
+        let named = args::validate(&[c.server.as_str()]).is_ok();
+        if !named || p.file_stem().and_then(|s| s.to_str()) != Some(c.server.as_str()) {
             return Err(ReportError::Contract(ContractError::Malformed {
                 path: p.display().to_string(),
                 message: format!("the contract of `{}` under another name", c.server),
