@@ -192,3 +192,43 @@ fn nobody_asked_when_no_server_could_be() {
         "c1_home unknown by=[] unanswered=[\"sa\"]\nretirable=[] verdict=NobodyAsked\n",
     );
 }
+
+#[test]
+fn forged_or_inconsistent_answers_are_not_used() {
+    let a = contract("sa", "active", &["c1_home"], &[("c2_home", "sb")]);
+    let good = answer(&a, &[("c1_home", Outcome::Ok, 1)]).expect("answer");
+    assert_eq!(super::answer::check(&a, &good), Ok(()));
+    let refused = |r: &ServerReport| {
+        let e = super::answer::check(&a, r).expect_err("must be refused");
+        assert_eq!(e.kind, Why::Malformed, "{}", e.detail);
+        e.detail
+    };
+    let mut other = good.clone();
+    other.server = "sb".into();
+    assert_eq!(refused(&other), "answer is from `sb`");
+    let mut claims = good.clone();
+    claims.disks[1].holds = true; // c2_home is only eligible on sa
+    assert!(refused(&claims).contains("c2_home"));
+    let mut unknown = good.clone();
+    unknown.disks[0].tag = "c9_home".into();
+    assert!(refused(&unknown).contains("c9_home"));
+    let mut foreign = good.clone();
+    if let Some(s) = foreign.disks[0].status.as_mut() {
+        s.last_attempt.server = "sb".into();
+    }
+    assert!(refused(&foreign).contains("names another"));
+    let mut bad_time = good.clone();
+    if let Some(s) = bad_time.disks[0].status.as_mut() {
+        s.last_attempt.finished = "yesterday".into();
+    }
+    assert!(refused(&bad_time).contains("bad time"));
+    // The wire parser refuses other versions and oversized answers before the shape.
+    let v2 = good.to_text().replacen("\"version\":1", "\"version\":2", 1);
+    assert!(ServerReport::parse(v2.as_bytes())
+        .unwrap_err()
+        .contains("version 2"));
+    let huge = vec![b' '; mirrorc_core::contract::report::MAX_REPORT_BYTES + 1];
+    assert!(ServerReport::parse(&huge)
+        .unwrap_err()
+        .contains("too large"));
+}
