@@ -460,6 +460,23 @@ fn report_over_real_remctl_and_kerberos() {
         .find(|s| s.server == "sa")
         .is_some_and(|s| s.answered));
     drop(hung);
+
+    // se's host principal gone from the KDC: c3's only server cannot even be asked: exit 2,
+    // and the report still names it, with Kerberos' reason.
+    w.realm
+        .delete_principal("host/se.mt.test")
+        .expect("delprinc");
+    let o = w.report("c3", &["--client", "c3", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    let r = estate_json(&o);
+    let se = &r.servers[0];
+    let e = se.error.as_deref().unwrap_or("");
+    assert!(
+        !se.answered && !se.asked && e.starts_with("cannot ask"),
+        "{se:?}"
+    );
+    assert!(e.contains("not found in Kerberos database"), "{se:?}");
+    assert_eq!(disk(&r, "c3_home").state, DiskState::Unknown);
     let pids: Vec<u32> = w
         .daemons
         .iter()

@@ -370,6 +370,22 @@ impl Realm {
         }
     }
 
+    /// Deletes `name` (realm optional) from the KDC: tickets for it can no longer be had
+    /// ("Server not found in Kerberos database").
+    pub(crate) fn delete_principal(&self, name: &str) -> Result<(), String> {
+        let principal = self.principal(name);
+        let out = run(Command::new(&self.tools.kadmin_local)
+            .args(["-r", REALM, "-q", &format!("delprinc -force {principal}")])
+            .envs(self.env()))?;
+        let said = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        if said.contains("deleted") {
+            Ok(())
+        } else {
+            Err(format!("delprinc {principal}: {said}"))
+        }
+    }
+
     /// Adds the host principal `host/<fqdn>@REALM`; returns its keytab (see
     /// [`Realm::add_principal`]).
     pub(crate) fn add_host(&self, fqdn: &str) -> Result<PathBuf, String> {
