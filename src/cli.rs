@@ -9,10 +9,33 @@ use crate::exit::ExitStatus;
 
 /// Compiles an rsync mirror inventory into LCFG resources, rsyncd.conf and hosts-allow lines.
 #[derive(Parser, Debug)]
-#[command(name = "mirrorc", version, about, max_term_width = 100)]
+#[command(
+    name = "mirrorc",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "Exit status: 0 ok or no differences; 1 findings or differences; 2 usage, I/O, invalid inventory (diff), or refused."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour in diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Print only findings and errors (no summary lines).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+/// When to colour diagnostics.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Color {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Subcommand, Debug)]
@@ -28,6 +51,9 @@ pub(crate) enum Command {
         /// Overwrite or delete generated files even if they were edited by hand.
         #[arg(long)]
         force: bool,
+        /// Wait for another compile into the same folder to finish (default: refuse).
+        #[arg(long)]
+        wait: bool,
     },
     /// Check the inventory and report every finding; writes nothing.
     Check {
@@ -52,6 +78,9 @@ pub(crate) enum Command {
         /// Compare the LCFG headers resource by resource (a reordered list is no change).
         #[arg(long)]
         lcfg: bool,
+        /// Compare with an empty folder when the output folder does not exist (else exit 2).
+        #[arg(long)]
+        allow_missing: bool,
     },
     /// Explain one host: its server set and assignment, or what a server holds.
     Explain {
@@ -64,6 +93,27 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Capacity and balance per server, and what losing servers or sites would do.
+    Plan {
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Simulate losing this server or every server of this site (repeatable).
+        #[arg(long, value_name = "SERVER|SITE")]
+        without: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(hide = true)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Man,
     /// Print the JSON Schema (draft-07) of an inventory file.
     Schema,
     /// Import a hand-kept legacy setup (site headers, server and client profiles) into site files.
@@ -155,7 +205,10 @@ pub(crate) fn remote_report() -> Option<Vec<String>> {
 /// the version or a usage error.
 pub(crate) fn parse() -> Result<Command, ExitStatus> {
     match Cli::try_parse() {
-        Ok(cli) => Ok(cli.command),
+        Ok(cli) => {
+            crate::print::configure(cli.color, cli.quiet);
+            Ok(cli.command)
+        }
         Err(e) => {
             let _ = e.print();
             Err(if e.use_stderr() {
@@ -165,4 +218,9 @@ pub(crate) fn parse() -> Result<Command, ExitStatus> {
             })
         }
     }
+}
+
+/// The clap command, for completions and the man page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }

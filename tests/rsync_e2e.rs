@@ -1036,3 +1036,82 @@ fn verify_reports_every_writable_module() {
         .count();
     assert_eq!(pushes, modules, "{findings:?}");
 }
+
+/// `verify -o DIR` never writes through what is already in DIR: a symlink planted at
+/// `DIR/fake-rsh` (or at a client's scratch folder) is left alone, and so is its target.
+#[test]
+fn verify_keep_folder_never_writes_through_a_planted_symlink() {
+    if !have_rsync()
+        && !skip(
+            "verify_keep_folder_never_writes_through_a_planted_symlink",
+            "no `rsync` on PATH",
+        )
+    {
+        return;
+    }
+    let e = Estate::new();
+    let keep = e.path("keep");
+    fs::create_dir_all(&keep).expect("mkdir");
+    let victim = e.path("victim");
+    fs::write(&victim, "secret\n").expect("victim");
+    fs::set_permissions(&victim, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .expect("chmod");
+    std::os::unix::fs::symlink(&victim, keep.join("fake-rsh")).expect("ln");
+    let mut cmd = Command::new(MIRRORC);
+    cmd.arg("verify")
+        .arg(e.path("inv"))
+        .arg("-o")
+        .arg(&keep)
+        .env("NO_COLOR", "1");
+    let o = run(&mut cmd);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(fs::read_to_string(&victim).expect("victim"), "secret\n");
+    let mode = fs::metadata(&victim).expect("meta").permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    let kept = err
+        .lines()
+        .find_map(|l| l.strip_prefix("scratch configs and rsync logs kept in "))
+        .expect("says where");
+    let kept = std::path::Path::new(kept);
+    assert!(kept.starts_with(&keep) && kept != keep, "{err}");
+    assert!(
+        kept.join("fake-rsh").is_file(),
+        "its own fake shell, in the fresh folder"
+    );
+    let private = fs::metadata(kept).expect("meta").permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&private) & 0o777,
+        0o700
+    );
+}
+
+/// A client without paths (a warning in `check`) is verified like any other: its config has
+/// no module, and `verify` neither fails on a missing scratch folder nor skips it.
+#[test]
+fn verify_of_a_client_without_paths_is_not_an_io_error() {
+    if !have_rsync()
+        && !skip(
+            "verify_of_a_client_without_paths_is_not_an_io_error",
+            "no `rsync` on PATH",
+        )
+    {
+        return;
+    }
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/errors/client_without_paths-empty"
+    );
+    let mut cmd = Command::new(MIRRORC);
+    cmd.arg("verify").arg(fixture).env("NO_COLOR", "1");
+    let o = run(&mut cmd);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        err.contains("verified 1 rsyncd.conf files, 0 modules"),
+        "{err}"
+    );
+}

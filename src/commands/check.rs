@@ -22,7 +22,7 @@ pub(super) fn run(
         Format::Text => {
             print::findings(&sources, &compiled.findings);
             if errors == 0 && warnings == 0 {
-                print::error(&format!(
+                print::note(&format!(
                     "ok: {} file(s) checked, no findings",
                     sources.iter().count()
                 ));

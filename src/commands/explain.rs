@@ -18,7 +18,10 @@ pub(super) fn run(host: &str, inputs: &[PathBuf], format: Format) -> io::Result<
         return Ok(ExitStatus::Findings);
     };
     let Some(e) = explain::explain(&model, host) else {
-        print::error(&format!("error: no host `{host}` in this estate"));
+        let hint = explain::suggest(&model, host)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        print::error(&format!("error: no host `{host}` in this estate{hint}"));
         return Ok(ExitStatus::Findings);
     };
     match format {

@@ -18,17 +18,47 @@ pub struct Explanation {
     pub server: Option<ServerEntry>,
 }
 
-/// Explains `host`, or `None` when the estate has no such host.
+/// Explains `host` (its inventory name, FQDN or one of its addresses), or `None` when the
+/// estate has no such host.
 pub fn explain(model: &Model, host: &str) -> Option<Explanation> {
-    let (server, client) = model.find_host(host);
-    if server.is_none() && client.is_none() {
-        return None;
-    }
+    let name = canonical(model, host)?;
+    let (server, client) = model.find_host(&name);
     Some(Explanation {
-        host: host.to_string(),
+        host: name,
         client: client.map(|c| spanning_map::client_entry(model, model.client(c))),
         server: server.map(|s| spanning_map::server_entry(model, model.server(s))),
     })
+}
+
+/// The inventory name of a host given by name, FQDN or address.
+fn canonical(model: &Model, host: &str) -> Option<String> {
+    let (s, c) = model.find_host(host);
+    if s.is_some() || c.is_some() {
+        return Some(host.to_string());
+    }
+    let servers = model
+        .servers
+        .iter()
+        .map(|s| (&s.name, &s.fqdn, &s.addresses));
+    let clients = model
+        .clients
+        .iter()
+        .map(|c| (&c.name, &c.fqdn, &c.addresses));
+    servers
+        .chain(clients)
+        .find(|(_, fqdn, addrs)| fqdn.eq_ignore_ascii_case(host) || addrs.iter().any(|a| a == host))
+        .map(|(name, _, _)| name.clone())
+}
+
+/// The closest host name to a miss, for "did you mean".
+pub fn suggest(model: &Model, host: &str) -> Option<String> {
+    let names: Vec<&str> = model
+        .servers
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(model.clients.iter().map(|c| c.name.as_str()))
+        .collect();
+    crate::diag::did_you_mean(host, &names)
 }
 
 fn list(v: &[String]) -> String {

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod model;
 pub mod output;
 pub mod par;
+pub mod plan;
 pub mod schema;
 pub mod source;
 pub mod syntax;

@@ -88,6 +88,25 @@ pub fn verify(
     Ok((findings, tally))
 }
 
+/// Creates a new scratch file with `bytes` and `mode`: `O_CREAT|O_EXCL` (which also refuses a
+/// symlink planted at the path, dangling or not) and `O_NOFOLLOW`, so nothing outside the
+/// scratch folder is ever written through it.
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let nofollow = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(nofollow)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    file.write_all(bytes)?;
+    // The umask may have cut the mode.
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))
+}
+
 /// The first stranger address that no host of the estate has.
 fn stranger(model: &Model) -> &'static str {
     let taken = |a: &str| {

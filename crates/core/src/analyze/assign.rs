@@ -161,7 +161,19 @@ fn pins(
                     },
                 );
             }
-            Some(s) if !out.contains(&s) => out.push(s),
+            Some(s) if !out.contains(&s) => {
+                if model.server(s).state == ServerState::Drain {
+                    cx.err(
+                        file,
+                        AnalyzeError::PinToDraining {
+                            name: name.to_string(),
+                            client: cname.to_string(),
+                            span: name.span(),
+                        },
+                    );
+                }
+                out.push(s)
+            }
             Some(_) => {}
         }
     }

@@ -47,6 +47,7 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     let mut cx = Cx::default();
     let (mut model, decls) = resolve::resolve(&mut cx, ast);
     tags::collisions(&mut cx, &model, &decls);
+    tags::host_collisions(&mut cx, &decls);
     assign::assign(&mut cx, &mut model, &decls);
     assign::capacity(&mut cx, &model, &decls);
     name_only_access(&mut cx, &model, &decls);
@@ -55,6 +56,24 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     diag::sort(&mut findings);
     let ok = !diag::has_errors(&findings);
     (ok.then_some(model), findings)
+}
+
+/// Resolves the estate as if the servers named in `lost` were gone (retired), for
+/// `mirrorc plan --without`: the same rendezvous hashing `compile` would use. The Model is
+/// returned even when clients are left without servers (their holders are then empty); the
+/// findings say what `compile` would refuse.
+pub fn simulate(ast: &Ast, lost: &[crate::model::ServerId]) -> (Model, Vec<Finding>) {
+    let mut cx = Cx::default();
+    let (mut model, decls) = resolve::resolve(&mut cx, ast);
+    for id in lost {
+        if let Some(s) = model.servers.get_mut(id.0 as usize) {
+            s.state = ServerState::Retired;
+        }
+    }
+    assign::assign(&mut cx, &mut model, &decls);
+    let mut findings = cx.findings;
+    diag::sort(&mut findings);
+    (model, findings)
 }
 
 /// Live servers without an address are admitted by name: DNS-dependent access.

@@ -94,6 +94,9 @@ fn collect_sites<'a>(cx: &mut Cx, ast: &'a Ast) -> Vec<(FileId, &'a SiteFile)> {
         }
         by_name.insert(f.site.as_str(), (*file, f));
     }
+    // `x-y` and `x_y` share the include guard MIRRORC_SITE_X_Y_H and the RMIRROR_*_X_Y macros.
+    let sites = by_name.values().map(|(file, f)| (*file, &f.site));
+    super::tags::name_collisions(cx, "site", sites, crate::emit::lcfg::site_macro);
     by_name.into_values().collect()
 }
 

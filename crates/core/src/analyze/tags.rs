@@ -8,6 +8,57 @@ use super::resolve::{Decl, Decls};
 use super::Cx;
 use crate::model::{Client, ClientPath, Model};
 
+/// Reports two different host names (servers and clients together: a client's header lists
+/// server tags, and every host has its own include guard) that map to one LCFG tag, such as
+/// `m-1` and `m.1` (both `m_1`). A host that is both server and client has one name: no finding.
+pub(super) fn host_collisions(cx: &mut Cx, decls: &Decls<'_>) {
+    let hosts = decls.servers.iter().map(|d| (d.file, d.name));
+    let hosts = hosts.chain(decls.clients.iter().map(|d| (d.file, d.name)));
+    name_collisions(cx, "host", hosts, crate::analyze::check::to_tag);
+}
+
+/// Reports every name of `names` whose identifier (`ident(name)`, compared without case:
+/// guards and macros are upper-cased) an earlier, different name already has.
+pub(super) fn name_collisions<'a>(
+    cx: &mut Cx,
+    kind: &'static str,
+    names: impl Iterator<Item = (crate::source::FileId, &'a crate::source::Sp<String>)>,
+    ident: fn(&str) -> String,
+) {
+    let mut keyed: Vec<(
+        String,
+        usize,
+        crate::source::FileId,
+        &crate::source::Sp<String>,
+    )> = names
+        .enumerate()
+        .map(|(i, (file, name))| (ident(name).to_ascii_uppercase(), i, file, name))
+        .collect();
+    keyed.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let (_, _, first_file, first) = run[0];
+        let mut seen: Vec<&str> = vec![first.as_str()];
+        for (key, _, file, name) in &run[1..] {
+            if seen.contains(&name.as_str()) {
+                continue;
+            }
+            seen.push(name.as_str());
+            let e = AnalyzeError::NameCollision {
+                kind,
+                first: first.to_string(),
+                second: name.to_string(),
+                ident: key.clone(),
+                span: name.span(),
+            };
+            let note = AnalyzeError::FirstDeclared {
+                name: first.to_string(),
+                span: first.span(),
+            };
+            cx.err_with_note(*file, e, first_file, note);
+        }
+    }
+}
+
 /// Below this many paths the two halves are sorted on the calling thread.
 const PARALLEL_FROM: usize = 8192;
 

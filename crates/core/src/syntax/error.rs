@@ -84,6 +84,32 @@ pub enum SyntaxError {
         #[label("`{key}` is required here")]
         span: SourceSpan,
     },
+    /// An inventory file that exists by name but cannot be read.
+    #[error("cannot read this inventory file: {reason}")]
+    #[diagnostic(
+        code(mirrorc::unreadable_input),
+        help(
+            "every *.yaml/*.yml file of the folder is part of the estate: fix or remove it \
+             (nothing is compiled without it, so no site's outputs are deleted)"
+        )
+    )]
+    Unreadable {
+        /// Why.
+        reason: String,
+        /// Start of the file.
+        #[label("unreadable")]
+        span: SourceSpan,
+    },
+}
+
+impl SyntaxError {
+    /// The diagnostic of an input file that could not be read.
+    pub fn unreadable(reason: &str) -> SyntaxError {
+        SyntaxError::Unreadable {
+            reason: reason.to_string(),
+            span: SourceSpan::new(0.into(), 0),
+        }
+    }
 }
 
 fn unknown_help(suggestion: &Option<String>, expected: &str) -> String {

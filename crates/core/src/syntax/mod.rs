@@ -18,7 +18,13 @@ pub fn parse(sources: &SourceMap) -> (Ast, Vec<Finding>) {
     let mut findings = Vec::new();
     let files: Vec<(FileId, &str)> = sources
         .iter()
-        .map(|(id, f)| (id, f.text.as_str()))
+        .filter_map(|(id, f)| match &f.unreadable {
+            Some(reason) => {
+                findings.push(Finding::new(id, SyntaxError::unreadable(reason)));
+                None
+            }
+            None => Some((id, f.text.as_str())),
+        })
         .collect();
     let parsed = crate::par::map_min(&files, 2, |(id, text)| (*id, parse_file(text)));
     for (id, result) in parsed {

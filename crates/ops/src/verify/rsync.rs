@@ -74,8 +74,7 @@ impl Rsync {
              exec '{}' --config=\"$RSYNCD_CONF\" --log-file=\"$RSYNCD_LOG\" \"$@\"\n",
             bin.display()
         );
-        std::fs::write(&rsh, script)?;
-        std::fs::set_permissions(&rsh, std::fs::Permissions::from_mode(0o755))?;
+        super::write_new(&rsh, script.as_bytes(), 0o755)?;
         Ok(Rsync { bin, rsh })
     }
 
