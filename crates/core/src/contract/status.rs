@@ -124,7 +124,8 @@ pub fn write_record(state_dir: &std::path::Path, status: &DiskStatus) -> std::io
         .set_permissions(std::fs::Permissions::from_mode(0o644))?;
     tmp.persist(record_path(state_dir, &status.tag))
         .map_err(|e| e.error)?;
-    Ok(())
+    // The rename itself is durable only once the folder is synced.
+    std::fs::File::open(&dir)?.sync_all()
 }
 
 /// Why a status record could not be used.
