@@ -153,9 +153,10 @@ pub(crate) enum Command {
         /// Folder holding the contracts `servers/<server>.json` (the compile output).
         #[arg(long, default_value = "out", value_name = "DIR")]
         contract: PathBuf,
-        /// With --server: the server's state folder (status records under `disks/`).
-        #[arg(long, default_value = "/var/lib/mirrorc", value_name = "DIR")]
-        state: PathBuf,
+        /// With --server: the server's state folder (status records under `disks/`; default
+        /// /var/lib/mirrorc/<SERVER>, where `mirrorc run` writes them).
+        #[arg(long, value_name = "DIR")]
+        state: Option<PathBuf>,
         /// How servers are asked: `remctl`, or `dir=PATH` (state folders PATH/<server>/ here).
         #[arg(long, default_value = "remctl", value_name = "HOW")]
         via: String,

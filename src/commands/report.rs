@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mirrorc_core::contract::report::{DiskState, EstateReport, MergedDisk, ServerReport};
+use mirrorc_core::contract::status::default_state_dir;
+use mirrorc_core::contract::ServerContract;
 use mirrorc_ops::exec::Cancel;
 use mirrorc_ops::report::transport::Via;
 use mirrorc_ops::report::{self, time, Question, Scope, Verdict};
@@ -18,8 +20,6 @@ use crate::print;
 
 /// Where remctld's mirrorc finds its contract unless `MIRRORC_CONTRACT` says otherwise.
 pub(crate) const REMOTE_CONTRACT: &str = "/etc/mirrorc/server.json";
-/// Where remctld's mirrorc finds its state unless `MIRRORC_STATE` says otherwise.
-pub(crate) const REMOTE_STATE: &str = "/var/lib/mirrorc";
 
 /// The arguments of `report`.
 pub(super) struct Args {
@@ -28,7 +28,7 @@ pub(super) struct Args {
     pub(super) all: bool,
     pub(super) filters: Vec<String>,
     pub(super) contract: PathBuf,
-    pub(super) state: PathBuf,
+    pub(super) state: Option<PathBuf>,
     pub(super) via: String,
     pub(super) timeout: u64,
     pub(super) format: Format,
@@ -39,7 +39,12 @@ pub(super) struct Args {
 pub(super) fn run(a: Args) -> io::Result<ExitStatus> {
     if let Some(server) = &a.server {
         return Ok(
-            match report::server(&a.contract, server, &a.state, &a.filters) {
+            match report::server(
+                &a.contract,
+                server,
+                &state_of(a.state.clone(), server),
+                &a.filters,
+            ) {
                 Ok(view) => {
                     server_view(&view, a.format)?;
                     ExitStatus::Success
@@ -90,7 +95,15 @@ pub(super) fn run(a: Args) -> io::Result<ExitStatus> {
 pub(super) fn remote(args: &[String]) -> ExitStatus {
     let env = |k: &str, d: &str| PathBuf::from(std::env::var_os(k).unwrap_or_else(|| d.into()));
     let contract = env("MIRRORC_CONTRACT", REMOTE_CONTRACT);
-    let state = env("MIRRORC_STATE", REMOTE_STATE);
+    // The state folder `mirrorc run` writes: /var/lib/mirrorc/<server>, the server named by
+    // the contract (an unreadable contract is refused by `report::remote` itself).
+    let server = ServerContract::read(&contract)
+        .map(|c| c.server)
+        .unwrap_or_default();
+    let state = state_of(
+        std::env::var_os("MIRRORC_STATE").map(PathBuf::from),
+        &server,
+    );
     match report::remote(&contract, &state, args) {
         Ok(view) => match print::stdout(&view.to_text()) {
             Ok(()) => ExitStatus::Success,
@@ -98,6 +111,11 @@ pub(super) fn remote(args: &[String]) -> ExitStatus {
         },
         Err(e) => fail(&e.to_string()),
     }
+}
+
+/// The given state folder, else the server's default (`/var/lib/mirrorc/<server>`).
+fn state_of(given: Option<PathBuf>, server: &str) -> PathBuf {
+    given.unwrap_or_else(|| default_state_dir(server))
 }
 
 fn fail(message: &str) -> ExitStatus {

@@ -9,6 +9,15 @@ use serde::{Deserialize, Serialize};
 /// Version of [`DiskStatus`] written by this build.
 pub const STATUS_VERSION: u32 = 1;
 
+/// Where a server keeps its status records unless told otherwise: `run` writes there and
+/// `report --server` (also when remctld runs it) reads there.
+pub const STATE_ROOT: &str = "/var/lib/mirrorc";
+
+/// The default state folder of `server`: `/var/lib/mirrorc/<server>`.
+pub fn default_state_dir(server: &str) -> std::path::PathBuf {
+    std::path::Path::new(STATE_ROOT).join(server)
+}
+
 /// Largest status record read back.
 pub const MAX_STATUS_BYTES: u64 = 1 << 20;
 
