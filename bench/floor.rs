@@ -614,7 +614,9 @@ fn spanning_map(e: &Estate) -> String {
         version: 1,
         clients,
         servers,
-    }).expect("json") + "\n"
+    })
+    .expect("json")
+        + "\n"
 }
 
 fn main() {
