@@ -14,6 +14,7 @@ pub mod output;
 pub mod par;
 pub mod schema;
 pub mod source;
+pub mod status;
 pub mod syntax;
 
 use diag::Finding;
