@@ -6,6 +6,7 @@ mod compile;
 mod diff;
 mod explain;
 mod import;
+mod status;
 mod verify;
 
 use std::io;
@@ -35,6 +36,19 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
+        Command::Status {
+            from,
+            html,
+            format,
+            refresh,
+            now,
+        } => status::run(status::StatusArgs {
+            from,
+            html,
+            format,
+            refresh,
+            now,
+        }),
         Command::Import {
             inputs,
             include,
