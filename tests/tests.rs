@@ -12,4 +12,5 @@ mod properties;
 mod realm_smoke;
 mod robustness;
 mod rsync_e2e;
+mod status_page;
 mod support;

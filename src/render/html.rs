@@ -9,7 +9,10 @@ use mirrorc_core::contract::report::DiskState;
 use mirrorc_core::status::{Counts, DiskRow, ServerRow, StatusView};
 use sha2::{Digest, Sha256};
 
-use super::{age_text, bytes_text, duration_text, state_icon, state_label, STATES};
+use super::{
+    age_text, bytes_text, duration_text, no_success_text, outcome_label, state_icon, state_label,
+    STATES,
+};
 
 /// The page's style sheet, inlined.
 const CSS: &str = include_str!("templates/status.css");
@@ -66,6 +69,7 @@ struct Row<'a> {
     label: &'static str,
     holders: String,
     success_age: String,
+    no_success: &'static str,
     attempt_result: &'static str,
     bytes: String,
     bytes_sort: u64,
@@ -176,7 +180,11 @@ fn row(d: &DiskRow) -> Row<'_> {
             .and_then(|s| s.age_seconds)
             .map(|a| format!("({})", age_text(a)))
             .unwrap_or_default(),
-        attempt_result: d.last_attempt.as_ref().map_or("", |a| a.result.as_str()),
+        no_success: no_success_text(d),
+        attempt_result: d
+            .last_attempt
+            .as_ref()
+            .map_or("", |a| outcome_label(a.result)),
         bytes: bytes.map(bytes_text).unwrap_or_default(),
         bytes_sort: bytes.unwrap_or(0),
         unanswered: d.unanswered.join(", "),

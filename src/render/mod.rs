@@ -6,6 +6,8 @@ pub(crate) mod html;
 pub(crate) mod status_text;
 
 use mirrorc_core::contract::report::DiskState;
+use mirrorc_core::contract::status::Outcome;
+use mirrorc_core::status::DiskRow;
 
 /// The words shown for a state (never colour alone).
 pub(crate) fn state_label(state: DiskState) -> &'static str {
@@ -28,6 +30,27 @@ pub(crate) fn state_icon(state: DiskState) -> &'static str {
         DiskState::SkippedSafety => "\u{26A0}", // warning sign
         DiskState::Never => "\u{2205}",         // empty set
         DiskState::Unknown => "?",
+    }
+}
+
+/// The words shown for how an attempt ended.
+pub(crate) fn outcome_label(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ok => "ok",
+        Outcome::Failed => "failed",
+        Outcome::SkippedSafety => "skipped (safety limit)",
+        Outcome::Timeout => "timed out",
+        Outcome::Interrupted => "interrupted",
+        Outcome::NotStarted => "not started",
+    }
+}
+
+/// What stands for a missing last success or attempt: `never` only when the disk is known never to have
+/// been mirrored; otherwise no answer has shown one (a silent holder may have one).
+pub(crate) fn no_success_text(d: &DiskRow) -> &'static str {
+    match d.state {
+        DiskState::Never => "never",
+        _ => "none reported",
     }
 }
 

@@ -4,7 +4,7 @@
 
 use mirrorc_core::status::{DiskRow, ServerRow, StatusView};
 
-use super::{age_text, bytes_text, duration_text, state_label};
+use super::{age_text, bytes_text, duration_text, no_success_text, outcome_label, state_label};
 
 /// Renders `v` as text.
 pub(crate) fn render(v: &StatusView) -> String {
@@ -72,11 +72,14 @@ fn problem_cells(d: &DiskRow) -> Vec<String> {
             Some(age) => format!("{} ({})", s.finished, age_text(age)),
             None => s.finished.clone(),
         },
-        None => "never".to_string(),
+        None => no_success_text(d).to_string(),
     };
-    let attempt = d.last_attempt.as_ref().map_or("none".to_string(), |a| {
-        format!("{} by {}", a.result.as_str(), a.server)
-    });
+    let attempt = d
+        .last_attempt
+        .as_ref()
+        .map_or(no_success_text(d).to_string(), |a| {
+            format!("{} by {}", outcome_label(a.result), a.server)
+        });
     let mut message = d
         .last_attempt
         .as_ref()
