@@ -5,10 +5,17 @@
   var input = document.getElementById("q");
   var shown = document.getElementById("shown");
   var controls = document.getElementById("controls");
-  var rows = Array.prototype.slice.call(document.querySelectorAll("table.filterable > tbody > tr"));
+  var rows = null; // every filterable row, collected at the first filter (large pages load faster)
   var sites = Array.prototype.slice.call(document.querySelectorAll("details.site"));
   var texts = null;
   sites.forEach(function (d) { d.setAttribute("data-open", d.open ? "1" : "0"); });
+
+  function allRows() {
+    if (rows === null) {
+      rows = Array.prototype.slice.call(document.querySelectorAll("table.filterable > tbody > tr"));
+    }
+    return rows;
+  }
 
   function rowText(i) {
     if (texts === null) {
@@ -26,10 +33,13 @@
     });
   }
 
+  var filtered = false;
   function apply(query) {
     var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
+    if (terms.length === 0 && !filtered) { return; }
+    filtered = terms.length > 0;
     var n = 0;
-    rows.forEach(function (r, i) {
+    allRows().forEach(function (r, i) {
       var hit = terms.length === 0 || matches(i, terms);
       r.hidden = !hit;
       if (hit) { n += 1; }
