@@ -65,11 +65,11 @@ struct Row<'a> {
     d: &'a DiskRow,
     state: &'static str,
     rank: u8,
-    icon: &'static str,
     label: &'static str,
     holders: String,
     success_age: String,
     no_success: &'static str,
+    attempt_is_success: bool,
     attempt_result: &'static str,
     bytes: String,
     bytes_sort: u64,
@@ -171,7 +171,6 @@ fn row(d: &DiskRow) -> Row<'_> {
         d,
         state: d.state.as_str(),
         rank: d.state as u8,
-        icon: state_icon(d.state),
         label: state_label(d.state),
         holders: d.holders.join(", "),
         success_age: d
@@ -181,6 +180,9 @@ fn row(d: &DiskRow) -> Row<'_> {
             .map(|a| format!("({})", age_text(a)))
             .unwrap_or_default(),
         no_success: no_success_text(d),
+        attempt_is_success: d.note.is_none()
+            && d.last_attempt.is_some()
+            && d.last_attempt == d.last_success,
         attempt_result: d
             .last_attempt
             .as_ref()
@@ -209,10 +211,30 @@ fn server(s: &ServerRow) -> Server<'_> {
 #[cfg(test)]
 mod tests {
     use super::{CSS, JS};
+    use crate::render::{state_icon, STATES};
 
     #[test]
     fn inline_assets_cannot_close_their_element() {
         assert!(!CSS.contains("</"), "the style sheet must not contain `</`");
         assert!(!JS.contains("</"), "the script must not contain `</`");
+    }
+
+    #[test]
+    fn table_icons_are_the_summary_icons() {
+        // Disk rows draw their icon from the style sheet (one short class per row, so large
+        // pages stay small); it must be the icon the summary and the text renderer use.
+        for state in STATES {
+            let icon = state_icon(state);
+            let css_icon = match icon.chars().next() {
+                Some(c) if c.is_ascii() => c.to_string(),
+                Some(c) => format!("\\{:X}", u32::from(c)),
+                None => String::new(),
+            };
+            let rule = format!(
+                ".s-{}::before {{ content: \"{css_icon}  \"; }}",
+                state.as_str()
+            );
+            assert!(CSS.contains(&rule), "missing: {rule}");
+        }
     }
 }
