@@ -92,7 +92,14 @@ fn messages_are_escaped_and_assets_hashed() {
     );
     assert!(html.contains(r#"<meta http-equiv="refresh" content="300">"#));
     // Nothing outside the file is referenced: no src, no href but fragments, no url().
-    for bad in ["src=", "href=\"http", "url(", "@import", "//fonts"] {
+    for bad in [
+        "src=",
+        "href=\"http",
+        "href=\"/",
+        "url(",
+        "@import",
+        "//fonts",
+    ] {
         assert!(
             !html.contains(bad),
             "the page references something outside: {bad}"

@@ -57,6 +57,8 @@ struct SummaryItem {
 struct Site<'a> {
     name: &'a str,
     counts: Counts,
+    /// Counts in the order of the estate summary (the columns of the site table).
+    all_counts: Vec<usize>,
     summary: Vec<SummaryItem>,
     rows: Vec<Row<'a>>,
 }
@@ -114,6 +116,7 @@ pub(crate) fn page(v: &StatusView, options: PageOptions) -> Result<String, askam
             .map(|s| Site {
                 name: &s.site,
                 counts: s.counts,
+                all_counts: STATES.iter().map(|&st| count(&s.counts, st)).collect(),
                 summary: summary(&s.counts, false),
                 rows: s.disks.iter().map(row).collect(),
             })

@@ -101,6 +101,14 @@
     });
   });
 
+  // A link to a site's section opens it (it may start collapsed).
+  Array.prototype.forEach.call(document.querySelectorAll("a.site-link"), function (a) {
+    a.addEventListener("click", function () {
+      var d = document.getElementById(a.getAttribute("href").slice(1));
+      if (d) { d.open = true; }
+    });
+  });
+
   window.addEventListener("beforeprint", function () { sites.forEach(function (d) { d.open = true; }); });
   controls.hidden = false;
   input.value = fromUrl();
