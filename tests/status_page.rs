@@ -228,11 +228,17 @@ fn skip(test: &str, why: &str) {
     eprintln!("************************************************************\n");
 }
 
-fn have_chromium() -> bool {
-    Command::new("chromium")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+/// Why Chromium cannot run per the recipe here, if it cannot.
+fn chromium_missing() -> Option<&'static str> {
+    let ok = |cmd: &mut Command| cmd.output().is_ok_and(|o| o.status.success());
+    if !ok(Command::new("chromium").arg("--version")) {
+        return Some("chromium is not installed (scripts/test installs it)");
+    }
+    // The recipe runs it in its own PID namespace, which needs root (or user namespaces).
+    if !ok(Command::new("unshare").args(["--pid", "--fork", "--kill-child", "true"])) {
+        return Some("`unshare --pid --fork` is not allowed here (run as root)");
+    }
+    None
 }
 
 /// What one headless Chromium run left: stdout (the DOM with `--dump-dom`), its log, and the
@@ -330,8 +336,8 @@ fn shown(rows: &[&str]) -> Vec<String> {
 #[test]
 fn status_page_in_headless_chromium() {
     const TEST: &str = "status_page_in_headless_chromium";
-    if !have_chromium() {
-        return skip(TEST, "chromium is not installed (scripts/test installs it)");
+    if let Some(why) = chromium_missing() {
+        return skip(TEST, why);
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let page = example_page(dir.path(), &[]);
@@ -436,8 +442,8 @@ fn chromium_checks_catch_a_bad_page() {
     // The detectors above must be able to fail: a page with a failing script and an image
     // from the network (and no CSP) shows up in both.
     const TEST: &str = "chromium_checks_catch_a_bad_page";
-    if !have_chromium() {
-        return skip(TEST, "chromium is not installed (scripts/test installs it)");
+    if let Some(why) = chromium_missing() {
+        return skip(TEST, why);
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let page = dir.path().join("bad.html");
