@@ -72,7 +72,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| mirrorc_core::emit::emit(&model).expect("emit"))
     });
     g.bench_function("compile", |b| {
-        b.iter(|| mirrorc_core::compile(&sources).expect("compile"))
+        b.iter(|| mirrorc_core::build(&sources).expect("compile"))
     });
     g.finish();
 }

@@ -9,10 +9,33 @@ use crate::exit::ExitStatus;
 
 /// Compiles an rsync mirror inventory into LCFG resources, rsyncd.conf and hosts-allow lines.
 #[derive(Parser, Debug)]
-#[command(name = "mirrorc", version, about, max_term_width = 100)]
+#[command(
+    name = "mirrorc",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "Exit status: 0 ok or no differences; 1 findings or differences; 2 usage, I/O, invalid inventory (diff), or refused."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour in diagnostics: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Print only findings and errors (no summary lines).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+}
+
+/// When to colour diagnostics.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Color {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Subcommand, Debug)]
@@ -28,6 +51,9 @@ pub(crate) enum Command {
         /// Overwrite or delete generated files even if they were edited by hand.
         #[arg(long)]
         force: bool,
+        /// Wait for another compile into the same folder to finish (default: refuse).
+        #[arg(long)]
+        wait: bool,
     },
     /// Check the inventory and report every finding; writes nothing.
     Check {
@@ -52,6 +78,9 @@ pub(crate) enum Command {
         /// Compare the LCFG headers resource by resource (a reordered list is no change).
         #[arg(long)]
         lcfg: bool,
+        /// Compare with an empty folder when the output folder does not exist (else exit 2).
+        #[arg(long)]
+        allow_missing: bool,
     },
     /// Explain one host: its server set and assignment, or what a server holds.
     Explain {
@@ -64,6 +93,27 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Capacity and balance per server, and what losing servers or sites would do.
+    Plan {
+        /// Inventory files or folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Simulate losing this server or every server of this site (repeatable).
+        #[arg(long, value_name = "SERVER|SITE")]
+        without: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(hide = true)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Man,
     /// Print the JSON Schema (draft-07) of an inventory file.
     Schema,
     /// Import a hand-kept legacy setup (site headers, server and client profiles) into site files.
@@ -113,12 +163,58 @@ pub(crate) enum Command {
         #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
         now: Option<jiff::Timestamp>,
     },
+    /// Mirror a server's disks now (its nightly run): dry run, safety limit, pull, status record.
+    Run(RunArgs),
 }
 
 /// An RFC 3339 time stamp such as `2026-12-02T06:00:00Z`.
 fn parse_time(text: &str) -> Result<jiff::Timestamp, String> {
     text.parse::<jiff::Timestamp>()
         .map_err(|e| format!("not an RFC 3339 time such as 2026-12-02T06:00:00Z: {e}"))
+}
+
+/// `mirrorc run`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct RunArgs {
+    /// The server whose disks are pulled (as named in the inventory).
+    #[arg(long)]
+    pub(crate) server: String,
+    /// Output folder of `compile`; the contract read is `<DIR>/servers/<server>.json`.
+    #[arg(short, long, default_value = "out", conflicts_with_all = ["contract", "from_lcfg"])]
+    pub(crate) out: PathBuf,
+    /// Read the contract from this file instead.
+    #[arg(long, value_name = "FILE", conflicts_with = "from_lcfg")]
+    pub(crate) contract: Option<PathBuf>,
+    /// Read the disks from the server's generated LCFG header instead (as LCFG deploys it).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from_lcfg: Option<PathBuf>,
+    /// Only these clients or disk tags (repeatable).
+    #[arg(long, value_name = "CLIENT|TAG")]
+    pub(crate) only: Vec<String>,
+    /// Pull even when the dry run would delete more than the safety limit (rmirror's -f).
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Do the dry runs only: show what would happen; write nothing, take no lock.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Pulls at once (default 2).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) jobs: Option<u16>,
+    /// rsync's I/O and connect timeout (`--timeout`, `--contimeout`).
+    #[arg(long, default_value = "10m", value_parser = mirrorc_ops::run::parse_duration)]
+    pub(crate) timeout: std::time::Duration,
+    /// Hard limit of one rsync: its process group is killed after this.
+    #[arg(long, default_value = "12h", value_parser = mirrorc_ops::run::parse_duration)]
+    pub(crate) max_time: std::time::Duration,
+    /// Start no pull after this time (`06:00`: the next 06:00, local time; or RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) deadline: Option<String>,
+    /// State folder: lock, status records, history (default /var/lib/mirrorc/<server>).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +227,10 @@ pub(crate) enum Format {
 /// the version or a usage error.
 pub(crate) fn parse() -> Result<Command, ExitStatus> {
     match Cli::try_parse() {
-        Ok(cli) => Ok(cli.command),
+        Ok(cli) => {
+            crate::print::configure(cli.color, cli.quiet);
+            Ok(cli.command)
+        }
         Err(e) => {
             let _ = e.print();
             Err(if e.use_stderr() {
@@ -141,4 +240,9 @@ pub(crate) fn parse() -> Result<Command, ExitStatus> {
             })
         }
     }
+}
+
+/// The clap command, for completions and the man page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }

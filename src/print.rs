@@ -3,9 +3,33 @@
 //! stream ends output quietly, never a panic.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use mirrorc_core::diag::{self, Finding, TextStyle};
 use mirrorc_core::source::SourceMap;
+
+/// `--quiet`: summary lines are not printed.
+static QUIET: AtomicBool = AtomicBool::new(false);
+/// `--color`: 0 auto, 1 always, 2 never.
+static COLOR: AtomicU8 = AtomicU8::new(0);
+
+/// Applies the global flags.
+pub(crate) fn configure(color: crate::cli::Color, quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+    let c = match color {
+        crate::cli::Color::Auto => 0,
+        crate::cli::Color::Always => 1,
+        crate::cli::Color::Never => 2,
+    };
+    COLOR.store(c, Ordering::Relaxed);
+}
+
+/// Writes a summary or progress line to stderr, unless `--quiet`.
+pub(crate) fn note(line: &str) {
+    if !QUIET.load(Ordering::Relaxed) {
+        error(line);
+    }
+}
 
 /// Writes to stdout; a closed pipe is not an error.
 pub(crate) fn stdout(text: &str) -> io::Result<()> {
@@ -42,8 +66,13 @@ pub(crate) fn findings(sources: &SourceMap, findings: &[Finding]) {
 }
 
 fn text_style() -> TextStyle {
-    let color =
-        io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let color = match COLOR.load(Ordering::Relaxed) {
+        1 => true,
+        2 => false,
+        _ => {
+            io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
     let width = std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())

@@ -59,6 +59,16 @@ fn expected_server(model: &Model, name: &str) -> Resources {
             r(
                 &mut m,
                 "rmirror",
+                &format!("client_{}", p.tag),
+                c.name.clone(),
+            );
+            if !c.addresses.is_empty() {
+                let addrs = c.addresses.join(" ");
+                r(&mut m, "rmirror", &format!("srcaddr_{}", p.tag), addrs);
+            }
+            r(
+                &mut m,
+                "rmirror",
                 &format!("srcport_{}", p.tag),
                 c.port.to_string(),
             );
@@ -78,6 +88,9 @@ fn expected_server(model: &Model, name: &str) -> Resources {
         r(&mut m, "rmirror", "disklist", tags.join(" "));
     }
     r(&mut m, "rmirror", "safetylimit", s.safety_limit.to_string());
+    if !s.addresses.is_empty() {
+        r(&mut m, "rmirror", "address", s.addresses.join(" "));
+    }
     m
 }
 
@@ -161,7 +174,7 @@ fn expected_site(model: &Model, site: &str) -> Resources {
 
 /// Compiles, writes the artifacts into a temp dir, and checks every header both ways.
 fn check_estate(sources: &SourceMap) {
-    let compiled = mirrorc_core::compile(sources).expect("emit");
+    let compiled = mirrorc_core::build(sources).expect("emit");
     let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();
     let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else {
         panic!("estate has errors: {codes:?}")
@@ -263,7 +276,7 @@ fn a_value_cpp_would_change_is_rejected_by_check() {
         "b.yaml",
         "site: b\nservers:\n  m1:\n    address: 10.0.1.1\n    store: /srv\n",
     );
-    let compiled = mirrorc_core::compile(&sources).expect("emit");
+    let compiled = mirrorc_core::build(&sources).expect("emit");
     assert!(compiled.artifacts.is_none());
     assert!(compiled
         .findings
@@ -335,7 +348,7 @@ proptest! {
     #[test]
     fn generated_estates_survive_cpp((servers, clients, domain) in estate_yaml()) {
         let sources = render_estate(&servers, &clients, &domain);
-        let compiled = mirrorc_core::compile(&sources).expect("emit");
+        let compiled = mirrorc_core::build(&sources).expect("emit");
         // Values cpp would change must be refused by check, never emitted broken.
         if compiled.artifacts.is_none() {
             let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();

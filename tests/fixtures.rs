@@ -20,7 +20,7 @@ fn load(dir: &Path) -> SourceMap {
 
 fn artifacts_dump(dir: &Path) -> String {
     let sources = load(dir);
-    let compiled = mirrorc_core::compile(&sources).expect("emit");
+    let compiled = mirrorc_core::build(&sources).expect("emit");
     let text = diag::render_text(
         &sources,
         &compiled.findings,
@@ -70,7 +70,7 @@ fn error_fixtures() {
             .to_string();
         let code = format!("mirrorc::{}", case.split('-').next().unwrap_or_default());
         let sources = load(dir);
-        let compiled = mirrorc_core::compile(&sources).expect("emit");
+        let compiled = mirrorc_core::build(&sources).expect("emit");
         let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();
         assert!(
             codes.iter().all(|c| *c == code),

@@ -101,7 +101,7 @@ fn compile(files: &[(String, String)]) -> mirrorc_core::Compiled {
     for (name, text) in files {
         sources.add(name.clone(), text.clone());
     }
-    mirrorc_core::compile(&sources).expect("emit")
+    mirrorc_core::build(&sources).expect("emit")
 }
 
 fn artifacts(c: &mirrorc_core::Compiled) -> BTreeMap<String, String> {
@@ -159,9 +159,9 @@ proptest! {
         let _ = artifacts(&c);
         let model = c.model.expect("model");
         for client in &model.clients {
-            prop_assert_eq!(client.assigned.len(), client.copies as usize, "{}", client.name);
+            prop_assert_eq!(client.holders.len(), client.copies as usize, "{}", client.name);
             prop_assert!(!client.server_set.is_empty());
-            for s in &client.assigned {
+            for s in &client.holders {
                 prop_assert!(client.server_set.contains(s));
                 prop_assert_eq!(model.server(*s).state, mirrorc_core::model::ServerState::Active);
             }
@@ -187,8 +187,8 @@ proptest! {
         let after = compile(&render(&e, false, true)).model.expect("model");
         for (b, a) in before.clients.iter().zip(&after.clients) {
             prop_assert_eq!(&b.name, &a.name);
-            let old: Vec<&str> = b.assigned.iter().map(|s| before.server(*s).name.as_str()).collect();
-            let new: Vec<&str> = a.assigned.iter().map(|s| after.server(*s).name.as_str()).collect();
+            let old: Vec<&str> = b.holders.iter().map(|s| before.server(*s).name.as_str()).collect();
+            let new: Vec<&str> = a.holders.iter().map(|s| after.server(*s).name.as_str()).collect();
             for s in &new {
                 prop_assert!(old.contains(s) || *s == "s0-new", "{} moved to {} (old {:?})", b.name, s, old);
             }

@@ -11,7 +11,7 @@ fn run(text: &str) {
     let mut sources = SourceMap::default();
     sources.add("forum.yaml", text.to_string());
     sources.add("jcmb.yaml", OTHER.to_string());
-    let compiled = mirrorc_core::compile(&sources).expect("emit never fails on a valid model");
+    let compiled = mirrorc_core::build(&sources).expect("emit never fails on a valid model");
     // Findings render (text and JSON) without panicking, with spans inside the files.
     let _ = mirrorc_core::diag::render_text(
         &sources,
@@ -69,7 +69,7 @@ fn an_alias_bomb_is_refused_not_expanded() {
     // both end in an error (the replay limit), not in a billion nodes.
     let mut sources = SourceMap::default();
     sources.add("bomb.yaml", format!("site: bomb\n{}", alias_bomb()));
-    let compiled = mirrorc_core::compile(&sources).expect("emit");
+    let compiled = mirrorc_core::build(&sources).expect("emit");
     assert!(mirrorc_core::diag::has_errors(&compiled.findings));
     let any = mirrorc_core::source::from_yaml::<serde::de::IgnoredAny>(&alias_bomb());
     let e = any.expect_err("an alias bomb must not deserialize");

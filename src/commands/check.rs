@@ -16,13 +16,13 @@ pub(super) fn run(
     deny_warnings: bool,
 ) -> io::Result<ExitStatus> {
     let sources = super::load(inputs)?;
-    let compiled = mirrorc_core::resolve(&sources);
+    let compiled = mirrorc_core::check(&sources);
     let (errors, warnings) = diag::counts(&compiled.findings);
     match format {
         Format::Text => {
             print::findings(&sources, &compiled.findings);
             if errors == 0 && warnings == 0 {
-                print::error(&format!(
+                print::note(&format!(
                     "ok: {} file(s) checked, no findings",
                     sources.iter().count()
                 ));

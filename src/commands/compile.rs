@@ -3,19 +3,46 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use mirrorc_core::output::lock::Lock;
 use mirrorc_core::output::policy::{self, CompileOutcome};
 
 use crate::exit::ExitStatus;
 use crate::print;
 
 /// Runs `compile`.
-pub(super) fn run(inputs: &[PathBuf], out: &Path, force: bool) -> io::Result<ExitStatus> {
+pub(super) fn run(
+    inputs: &[PathBuf],
+    out: &Path,
+    force: bool,
+    wait: bool,
+) -> io::Result<ExitStatus> {
+    // One compile per output folder at a time; held until this function returns.
+    let _lock = match Lock::try_acquire(out)? {
+        Some(lock) => lock,
+        None if wait => {
+            print::note(&format!(
+                "waiting for another mirrorc compile into {}",
+                out.display()
+            ));
+            Lock::acquire(out)?
+        }
+        None => {
+            print::error(&format!(
+                "error: another mirrorc compile is writing into {}; run again with --wait to wait for it",
+                out.display()
+            ));
+            return Ok(ExitStatus::Failure);
+        }
+    };
+    for line in policy::prepare(out, inputs, force)? {
+        print::note(&format!("note: {line}"));
+    }
     let sources = super::load(inputs)?;
     let outcome = policy::compile(out, &sources, force)?;
     Ok(match outcome {
         CompileOutcome::UpToDate { findings } => {
             print::findings(&sources, &findings);
-            print::error(&format!("{} is up to date", out.display()));
+            print::note(&format!("{} is up to date", out.display()));
             ExitStatus::Success
         }
         CompileOutcome::Failed { findings } => {
@@ -40,9 +67,16 @@ pub(super) fn run(inputs: &[PathBuf], out: &Path, force: bool) -> io::Result<Exi
             );
             ExitStatus::Failure
         }
-        CompileOutcome::Written { findings, outcome } => {
+        CompileOutcome::Written {
+            findings,
+            warnings,
+            outcome,
+        } => {
             print::findings(&sources, &findings);
-            print::error(&format!(
+            for w in &warnings {
+                print::error(w);
+            }
+            print::note(&format!(
                 "compiled {} files into {} ({} written, {} unchanged, {} removed)",
                 outcome.files,
                 out.display(),

@@ -1,4 +1,6 @@
-//! `mirrorc diff [--lcfg]`: how the output folder would change (exit 1 if it would).
+//! `mirrorc diff [--lcfg]`: how the output folder would change. Exit 0 same, 1 differs, 2 the
+//! inventory is invalid or the folder to compare with is missing (unless `--allow-missing`),
+//! so CI can tell a needed deploy from a broken commit by the exit code alone.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,20 @@ use crate::exit::ExitStatus;
 use crate::print;
 
 /// Runs `diff`, or `diff --lcfg`.
-pub(super) fn run(inputs: &[PathBuf], out: &Path, lcfg: bool) -> io::Result<ExitStatus> {
+pub(super) fn run(
+    inputs: &[PathBuf],
+    out: &Path,
+    lcfg: bool,
+    allow_missing: bool,
+) -> io::Result<ExitStatus> {
+    if !allow_missing && !out.exists() {
+        print::error(&format!(
+            "error: {} does not exist: nothing to compare with",
+            out.display()
+        ));
+        print::error("help: check the path given with -o, or pass --allow-missing to compare with an empty folder");
+        return Ok(ExitStatus::Failure);
+    }
     let sources = super::load(inputs)?;
     if lcfg {
         return by_meaning(sources, out);
@@ -19,7 +34,7 @@ pub(super) fn run(inputs: &[PathBuf], out: &Path, lcfg: bool) -> io::Result<Exit
         DiffOutcome::UpToDate { findings } => (findings, None),
         DiffOutcome::Failed { findings } => {
             print::findings(&sources, &findings);
-            return Ok(ExitStatus::Findings);
+            return Ok(ExitStatus::Failure);
         }
         DiffOutcome::Compared { findings, report } => (findings, Some(report)),
     };
@@ -32,7 +47,7 @@ pub(super) fn run(inputs: &[PathBuf], out: &Path, lcfg: bool) -> io::Result<Exit
         None => false,
     };
     if !differs {
-        print::error(&format!("no differences: {} is up to date", out.display()));
+        print::note(&format!("no differences: {} is up to date", out.display()));
     }
     Ok(ExitStatus::found(differs))
 }
@@ -42,12 +57,12 @@ fn by_meaning(sources: mirrorc_core::source::SourceMap, out: &Path) -> io::Resul
     let outcome = lcfg_diff::run(out, sources)?;
     print::findings(&outcome.sources, &outcome.findings);
     let Some(diff) = outcome.diff else {
-        return Ok(ExitStatus::Findings);
+        return Ok(ExitStatus::Failure);
     };
     print::findings(&outcome.old_sources, &outcome.old_findings);
     print::stdout(&diff.render())?;
     if diff.is_empty() {
-        print::error(&format!(
+        print::note(&format!(
             "no differences: the LCFG headers in {} mean the same",
             out.display()
         ));

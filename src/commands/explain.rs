@@ -12,13 +12,16 @@ use crate::print;
 /// Runs `explain`.
 pub(super) fn run(host: &str, inputs: &[PathBuf], format: Format) -> io::Result<ExitStatus> {
     let sources = super::load(inputs)?;
-    let resolved = mirrorc_core::resolve(&sources);
+    let resolved = mirrorc_core::check(&sources);
     let Some(model) = resolved.model else {
         print::findings(&sources, &resolved.findings);
         return Ok(ExitStatus::Findings);
     };
     let Some(e) = explain::explain(&model, host) else {
-        print::error(&format!("error: no host `{host}` in this estate"));
+        let hint = explain::suggest(&model, host)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        print::error(&format!("error: no host `{host}` in this estate{hint}"));
         return Ok(ExitStatus::Findings);
     };
     match format {

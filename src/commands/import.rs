@@ -37,7 +37,7 @@ pub(super) fn run(args: ImportArgs) -> io::Result<ExitStatus> {
             compiled,
             equivalence,
         } => {
-            print::error(&format!(
+            print::note(&format!(
                 "imported {sites} site(s) into {}",
                 args.out.display()
             ));
@@ -45,7 +45,7 @@ pub(super) fn run(args: ImportArgs) -> io::Result<ExitStatus> {
         }
     };
     if dropped > 0 {
-        print::error(&format!("note: the {dropped} error(s) above are legacy items missing from the imported inventory; add them by hand"));
+        print::note(&format!("note: the {dropped} error(s) above are legacy items missing from the imported inventory; add them by hand"));
     }
     print::findings(&sources, &findings);
     let mut failed = dropped > 0 || !compiled;
@@ -72,7 +72,7 @@ fn equivalent(
     print::stdout(&text)?;
     if diffs.is_empty() {
         let (clients, servers) = (access.admits.len(), access.pulls.len());
-        print::error(&format!("equivalent: {clients} client(s) admit and {servers} server(s) pull the same as in the legacy setup"));
+        print::note(&format!("equivalent: {clients} client(s) admit and {servers} server(s) pull the same as in the legacy setup"));
         let dropped: usize = access.foreign.values().map(|h| h.len()).sum();
         if dropped > 0 {
             let what = if dropped == 1 {
@@ -80,7 +80,7 @@ fn equivalent(
             } else {
                 "entries that are no mirror server lose"
             };
-            print::error(&format!(
+            print::note(&format!(
                 "note: {dropped} hosts-allow {what} access (see the warnings)"
             ));
         }

@@ -6,6 +6,8 @@ mod compile;
 mod diff;
 mod explain;
 mod import;
+mod plan;
+mod run;
 mod status;
 mod verify;
 
@@ -19,22 +21,50 @@ use crate::print;
 /// Runs one command.
 pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
     match command {
-        Command::Compile { inputs, out, force } => compile::run(&inputs, &out, force),
+        Command::Compile {
+            inputs,
+            out,
+            force,
+            wait,
+        } => compile::run(&inputs, &out, force, wait),
         Command::Check {
             inputs,
             format,
             deny_warnings,
         } => check::run(&inputs, format, deny_warnings),
-        Command::Diff { inputs, out, lcfg } => diff::run(&inputs, &out, lcfg),
+        Command::Diff {
+            inputs,
+            out,
+            lcfg,
+            allow_missing,
+        } => diff::run(&inputs, &out, lcfg, allow_missing),
         Command::Explain {
             host,
             inputs,
             format,
         } => explain::run(&host, &inputs, format),
+        Command::Plan {
+            inputs,
+            without,
+            format,
+        } => plan::run(&inputs, &without, format),
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut crate::cli::command(), "mirrorc", &mut buf);
+            print::stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(crate::cli::command()).render(&mut buf)?;
+            print::stdout(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitStatus::Success)
+        }
         Command::Schema => {
             print::stdout(&mirrorc_core::schema::json_schema())?;
             Ok(ExitStatus::Success)
         }
+        Command::Run(args) => run::run(args),
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
         Command::Status {
             from,

@@ -26,11 +26,18 @@ pub(super) fn run(inputs: &[PathBuf], keep: Option<&Path>) -> io::Result<ExitSta
             findings,
             problems,
             tally,
+            kept,
         } => {
             print::findings(&sources, &findings);
             print::findings(&sources, &problems);
+            if let Some(dir) = kept {
+                print::error(&format!(
+                    "scratch configs and rsync logs kept in {}",
+                    dir.display()
+                ));
+            }
             let (e, w) = diag::counts(&problems);
-            print::error(&summary(tally, e + w));
+            print::note(&summary(tally, e + w));
             ExitStatus::found(e + w > 0)
         }
     })

@@ -1,5 +1,5 @@
 //! `mirrorc explain HOST`: what the Model says about one host. For a client: its site, server
-//! set, assigned servers and modules; for a server: what it holds and what it may mirror. The
+//! set, holders and modules; for a server: what it holds and what it may mirror. The
 //! data are the host's spanning-map entries, so `explain` and `spanning-map.json` never disagree.
 
 use serde::Serialize;
@@ -18,17 +18,47 @@ pub struct Explanation {
     pub server: Option<ServerEntry>,
 }
 
-/// Explains `host`, or `None` when the estate has no such host.
+/// Explains `host` (its inventory name, FQDN or one of its addresses), or `None` when the
+/// estate has no such host.
 pub fn explain(model: &Model, host: &str) -> Option<Explanation> {
-    let (server, client) = model.find_host(host);
-    if server.is_none() && client.is_none() {
-        return None;
-    }
+    let name = canonical(model, host)?;
+    let (server, client) = model.find_host(&name);
     Some(Explanation {
-        host: host.to_string(),
+        host: name,
         client: client.map(|c| spanning_map::client_entry(model, model.client(c))),
         server: server.map(|s| spanning_map::server_entry(model, model.server(s))),
     })
+}
+
+/// The inventory name of a host given by name, FQDN or address.
+fn canonical(model: &Model, host: &str) -> Option<String> {
+    let (s, c) = model.find_host(host);
+    if s.is_some() || c.is_some() {
+        return Some(host.to_string());
+    }
+    let servers = model
+        .servers
+        .iter()
+        .map(|s| (&s.name, &s.fqdn, &s.addresses));
+    let clients = model
+        .clients
+        .iter()
+        .map(|c| (&c.name, &c.fqdn, &c.addresses));
+    servers
+        .chain(clients)
+        .find(|(_, fqdn, addrs)| fqdn.eq_ignore_ascii_case(host) || addrs.iter().any(|a| a == host))
+        .map(|(name, _, _)| name.clone())
+}
+
+/// The closest host name to a miss, for "did you mean".
+pub fn suggest(model: &Model, host: &str) -> Option<String> {
+    let names: Vec<&str> = model
+        .servers
+        .iter()
+        .map(|s| s.name.as_str())
+        .chain(model.clients.iter().map(|c| c.name.as_str()))
+        .collect();
+    crate::diag::did_you_mean(host, &names)
 }
 
 fn list(v: &[String]) -> String {
@@ -48,8 +78,8 @@ pub fn render(e: &Explanation) -> String {
         out += &format!("  server set:   {}\n", list(&c.server_set));
         out += &format!(
             "  held by:      {} ({} of {} copies)\n",
-            list(&c.assigned),
-            c.assigned.len(),
+            list(&c.holders),
+            c.holders.len(),
             c.copies
         );
         if !c.pinned.is_empty() {

@@ -1,8 +1,10 @@
-//! mirrorc compiles a declarative inventory of rsync mirror sites into LCFG resources,
-//! rsyncd.conf files and hosts-allow lines. The pipeline:
-//! `source::load` (files → SourceMap) → `syntax::parse` (→ Ast) → `analyze::analyze`
-//! (→ Model: server sets, assignments) → `emit::emit` (→ Artifacts) →
-//! `output` (write with a manifest, or diff). `compile` runs the middle three.
+//! The mirrorc compiler: a declarative inventory of rsync mirror sites → LCFG resources,
+//! rsyncd.conf files, hosts-allow lines, the spanning map and the per-server runtime
+//! contracts. The pipeline: `source::load` (files → SourceMap) → `syntax::parse` (→ Ast) →
+//! `analyze::analyze` (→ Model: server sets, holders) → `emit::emit` (→ Artifacts) →
+//! `output` (write with a manifest, or diff). [`check`] runs parse and analyze, [`build`]
+//! adds emit (as `cargo check` and `cargo build`); `output::policy` owns `compile` and `diff`.
+//! No printing, no processes: library code returns data.
 
 pub mod analyze;
 pub mod contract;
@@ -12,6 +14,7 @@ pub mod explain;
 pub mod model;
 pub mod output;
 pub mod par;
+pub mod plan;
 pub mod schema;
 pub mod source;
 pub mod status;
@@ -34,8 +37,8 @@ pub struct Compiled {
 }
 
 /// Parses, analyzes and emits. Stops between stages when a stage found errors.
-pub fn compile(sources: &SourceMap) -> Result<Compiled, EmitError> {
-    let model = resolve(sources);
+pub fn build(sources: &SourceMap) -> Result<Compiled, EmitError> {
+    let model = check(sources);
     let Compiled {
         findings, model, ..
     } = model;
@@ -51,7 +54,7 @@ pub fn compile(sources: &SourceMap) -> Result<Compiled, EmitError> {
 }
 
 /// Parses and analyzes only (what `check` and `explain` need).
-pub fn resolve(sources: &SourceMap) -> Compiled {
+pub fn check(sources: &SourceMap) -> Compiled {
     let (ast, mut findings) = syntax::parse(sources);
     if diag::has_errors(&findings) {
         diag::sort(&mut findings);

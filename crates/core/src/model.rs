@@ -40,7 +40,10 @@ pub struct Site {
 }
 
 /// Lifecycle state of a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ServerState {
     /// Takes assignments.
     Active,
@@ -119,8 +122,11 @@ pub struct Client {
     /// Every server allowed to pull from it, by name (never empty).
     pub server_set: Vec<ServerId>,
     /// The servers that hold it, by name (exactly `copies`, all in the server set).
-    pub assigned: Vec<ServerId>,
-    /// Servers pinned in the inventory (a subset of `assigned`).
+    pub holders: Vec<ServerId>,
+    /// Its `hosts allow` entries: every address (or name) of its server set, computed once
+    /// when the server set is (see [`Model::hosts_allow`]).
+    pub hosts_allow: Vec<String>,
+    /// Servers pinned in the inventory (a subset of `holders`).
     pub pinned: Vec<ServerId>,
     /// Its paths by tag.
     pub paths: Vec<ClientPath>,
@@ -129,10 +135,10 @@ pub struct Client {
 /// One mirrored path of a client: an rsync module and an rmirror disk.
 #[derive(Debug, Clone)]
 pub struct ClientPath {
-    /// rmirror tag and rsync module name, `<client>_<path tag>`.
+    /// rmirror tag and rsync module name, `<client>_<path tag>` (a disk's tag).
     pub tag: String,
-    /// The path tag as written in the inventory.
-    pub name: String,
+    /// The path tag as written in the inventory (the key under `paths:`).
+    pub path_tag: String,
     /// Absolute path on the client.
     pub path: String,
     /// Expected size in bytes.
@@ -157,8 +163,14 @@ impl Model {
         &self.clients[id.0 as usize]
     }
 
-    /// The `hosts allow` entries of a client: every address (or name) of its server set.
-    pub fn hosts_allow(&self, client: &Client) -> Vec<String> {
+    /// The `hosts allow` entries of a client, as computed with its server set.
+    pub fn hosts_allow<'a>(&self, client: &'a Client) -> &'a [String] {
+        &client.hosts_allow
+    }
+
+    /// Computes the `hosts allow` entries of a client from its server set: every address (or
+    /// name) of every server in it, first occurrence kept.
+    pub fn compute_hosts_allow(&self, client: &Client) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for id in &client.server_set {
             for name in self.server(*id).access_names() {
@@ -176,7 +188,7 @@ impl Model {
             "{}/{}/{}",
             server.store.trim_end_matches('/'),
             client.name,
-            path.name
+            path.path_tag
         )
     }
 

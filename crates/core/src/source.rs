@@ -21,6 +21,38 @@ pub struct SourceFile {
     pub name: String,
     /// Whole file content.
     pub text: String,
+    /// Byte offset of each line's start, built on first use (rendering thousands of findings
+    /// must not rescan the file from its start for each one).
+    lines: std::sync::OnceLock<Vec<usize>>,
+    /// Why the file could not be read (its text is then empty): a dangling or looping
+    /// symlink, no permission, not a regular file, too large, not UTF-8. `syntax::parse`
+    /// turns it into a `mirrorc::unreadable_input` error, so nothing is compiled from an
+    /// estate with a file missing.
+    pub unreadable: Option<String>,
+}
+
+impl SourceFile {
+    /// Byte offsets where the lines of the text start (the first is 0).
+    pub fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, through the line index.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let starts = self.line_starts();
+        let line = starts.partition_point(|s| *s <= offset).max(1);
+        let start = starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
 }
 
 /// Every input file of a run, in a fixed order.
@@ -35,8 +67,17 @@ impl SourceMap {
         self.files.push(SourceFile {
             name: name.into(),
             text: text.into(),
+            lines: std::sync::OnceLock::new(),
+            unreadable: None,
         });
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Adds a file that could not be read, with the reason.
+    pub fn add_unreadable(&mut self, name: impl Into<String>, reason: String) -> FileId {
+        let id = self.add(name, String::new());
+        self.files[id.0 as usize].unreadable = Some(reason);
+        id
     }
 
     /// The file behind an id.
@@ -54,7 +95,7 @@ impl SourceMap {
 
     /// 1-based line and column (in characters) of a byte offset of a file.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        line_col(&self.file(id).text, offset)
+        self.file(id).line_col(offset)
     }
 }
 
@@ -259,13 +300,14 @@ pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
             _ => io_error(input, e),
         })?;
         if meta.is_dir() {
+            // Every `*.yaml`/`*.yml` entry counts, whatever it is: a dangling link or a folder
+            // skipped silently would drop a site and, on compile, delete its outputs.
             let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(input)
                 .map_err(|e| io_error(input, e))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| {
-                    p.is_file()
-                        && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-                })
+                .map(|e| e.map(|e| e.path()).map_err(|e| io_error(input, e)))
+                .collect::<std::io::Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")))
                 .collect();
             if found.is_empty() {
                 let e = std::io::Error::new(
@@ -282,16 +324,43 @@ pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
     }
     let mut map = SourceMap::default();
     for p in paths {
-        let bytes = std::fs::read(&p).map_err(|e| io_error(&p, e))?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            io_error(
-                &p,
-                std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"),
-            )
-        })?;
-        map.add(p.display().to_string(), text);
+        match read_input(&p) {
+            Ok(text) => map.add(p.display().to_string(), text),
+            Err(reason) => map.add_unreadable(p.display().to_string(), reason),
+        };
     }
     Ok(map)
+}
+
+/// Largest inventory file read (a 100,000-client estate in one file is about 20 MB).
+const MAX_INPUT_BYTES: u64 = 1 << 30;
+
+/// The text of one inventory file, or why it cannot be had.
+fn read_input(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read as _;
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let file = std::fs::File::open(path).map_err(|e| match e.raw_os_error() {
+        Some(2) if link => "a symlink to nothing (dangling)".to_string(),
+        Some(40) => "a symlink loop".to_string(),
+        _ => e.to_string(),
+    })?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a regular file".to_string());
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(format!("larger than {MAX_INPUT_BYTES} bytes"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn io_error(path: &std::path::Path, e: std::io::Error) -> std::io::Error {

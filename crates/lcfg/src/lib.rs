@@ -19,7 +19,7 @@ pub use eval::{evaluate, evaluate_spanned, Evaluated, EvaluatedResources, Resour
 pub use expand::expand_defines;
 pub use lex::MACRO_LINE_SEPARATOR;
 pub use names::{is_list_resource, is_valid_name, is_valid_tag};
-pub use parse::parse;
+pub use parse::{parse, parse_all};
 
 /// A piece of text from the input with the byte range it came from.
 ///

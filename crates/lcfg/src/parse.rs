@@ -16,6 +16,17 @@ use super::{CondKind, Line, LineKind, Word};
 
 /// Parses a whole source profile or header; `Err` holds every error found, in input order.
 pub fn parse(text: &str) -> Result<Vec<Line>, Vec<LcfgError>> {
+    let (lines, errors) = parse_all(text);
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parses a whole source profile or header like the YAML stage does: every line that parses,
+/// and every error, in input order. A bad line drops only itself.
+pub fn parse_all(text: &str) -> (Vec<Line>, Vec<LcfgError>) {
     let src = Source::new(text);
     let split = src.split();
     let mut lines = Vec::with_capacity(split.lines.len());
@@ -43,11 +54,7 @@ pub fn parse(text: &str) -> Result<Vec<Line>, Vec<LcfgError>> {
             span: to_span(&span),
         });
     }
-    if errors.is_empty() {
-        Ok(lines)
-    } else {
-        Err(errors)
-    }
+    (lines, errors)
 }
 
 /// pest's error → ours: the furthest position, "expected ..." from readable rule names.

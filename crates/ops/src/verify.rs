@@ -16,7 +16,7 @@ use std::path::Path;
 use client::Context;
 pub use command::{run, Verified};
 pub use error::VerifyError;
-use mirrorc_core::emit::Artifact;
+use mirrorc_core::emit::{Artifact, Kind};
 use mirrorc_core::model::{Client, Model};
 pub use rsync::{find_on_path, Rsync};
 
@@ -67,7 +67,7 @@ pub fn verify(
         .filter_map(|c| {
             artifacts
                 .iter()
-                .find(|a| a.path == format!("rsync/{}.conf", c.name))
+                .find(|a| a.path == Kind::RsyncdConf.path(&c.name))
                 .map(|a| (c, a))
         })
         .collect();
@@ -82,6 +82,25 @@ pub fn verify(
         tally.add(report.tally);
     }
     Ok((findings, tally))
+}
+
+/// Creates a new scratch file with `bytes` and `mode`: `O_CREAT|O_EXCL` (which also refuses a
+/// symlink planted at the path, dangling or not) and `O_NOFOLLOW`, so nothing outside the
+/// scratch folder is ever written through it.
+fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let nofollow = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(nofollow)
+        .mode(mode)
+        .open(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    file.write_all(bytes)?;
+    // The umask may have cut the mode.
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))
 }
 
 /// The first stranger address that no host of the estate has.

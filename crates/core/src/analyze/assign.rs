@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use super::check::human_size;
 use super::error::AnalyzeError;
-use super::resolve::Decls;
+use super::resolve::{Decl, Decls};
 use super::Cx;
+use crate::diag::did_you_mean;
 use crate::model::{ClientId, Model, ServerId, ServerState};
-use crate::syntax::error::did_you_mean;
 
 /// Computes server sets, pins and assignments, then the servers' holdings.
 pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
@@ -21,7 +21,12 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
         let choice = decide(&mut local, model, decls, *id);
         (choice, local.findings)
     });
-    for (i, ((set, pinned, assigned), findings)) in decided.into_iter().enumerate() {
+    for (i, (choice, findings)) in decided.into_iter().enumerate() {
+        let Choice {
+            server_set: set,
+            pinned,
+            holders: assigned,
+        } = choice;
         cx.findings.extend(findings);
         for s in &set {
             model.servers[s.0 as usize]
@@ -32,22 +37,41 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
             model.servers[s.0 as usize].holds.push(ClientId(i as u32));
         }
         let client = &mut model.clients[i];
-        (client.server_set, client.pinned, client.assigned) = (set, pinned, assigned);
+        (client.server_set, client.pinned, client.holders) = (set, pinned, assigned);
+    }
+    for i in 0..model.clients.len() {
+        let hosts = model.compute_hosts_allow(&model.clients[i]);
+        model.clients[i].hosts_allow = hosts;
     }
 }
 
-/// One client's server set, pinned servers and assigned servers.
-type Choice = (Vec<ServerId>, Vec<ServerId>, Vec<ServerId>);
+/// What was decided for one client.
+struct Choice {
+    /// Every server allowed to pull from it.
+    server_set: Vec<ServerId>,
+    /// Its pins (a subset of `holders`).
+    pinned: Vec<ServerId>,
+    /// The servers that hold it.
+    holders: Vec<ServerId>,
+}
 
 fn decide(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Choice {
     let set = server_set(model, id);
     if set.is_empty() {
         report_empty(cx, model, decls, id);
-        return (set, Vec::new(), Vec::new());
+        return Choice {
+            server_set: set,
+            pinned: Vec::new(),
+            holders: Vec::new(),
+        };
     }
     let pinned = pins(cx, model, decls, id, &set);
-    let assigned = choose(cx, model, decls, id, &set, pinned.clone());
-    (set, pinned, assigned)
+    let holders = choose(cx, model, decls, id, &set, pinned.clone());
+    Choice {
+        server_set: set,
+        pinned,
+        holders,
+    }
 }
 
 fn server_set(model: &Model, id: ClientId) -> Vec<ServerId> {
@@ -67,7 +91,7 @@ fn server_set(model: &Model, id: ClientId) -> Vec<ServerId> {
 }
 
 fn report_empty(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) {
-    let (file, name, _) = decls.clients[id.0 as usize];
+    let Decl { file, name, .. } = decls.clients[id.0 as usize];
     let client = model.client(id);
     let help = if client.mirrored_by.is_empty() {
         "set `mirrored_by` on the site or the client: no site mirrors it".to_string()
@@ -96,7 +120,12 @@ fn pins(
     id: ClientId,
     set: &[ServerId],
 ) -> Vec<ServerId> {
-    let (file, cname, decl) = decls.clients[id.0 as usize];
+    let Decl {
+        file,
+        name: cname,
+        decl,
+        ..
+    } = decls.clients[id.0 as usize];
     let Some(list) = &decl.pin else {
         return Vec::new();
     };
@@ -132,7 +161,19 @@ fn pins(
                     },
                 );
             }
-            Some(s) if !out.contains(&s) => out.push(s),
+            Some(s) if !out.contains(&s) => {
+                if model.server(s).state == ServerState::Drain {
+                    cx.err(
+                        file,
+                        AnalyzeError::PinToDraining {
+                            name: name.to_string(),
+                            client: cname.to_string(),
+                            span: name.span(),
+                        },
+                    );
+                }
+                out.push(s)
+            }
             Some(_) => {}
         }
     }
@@ -167,7 +208,9 @@ fn choose(
         .collect();
     let needed = wanted.saturating_sub(pinned.len());
     if needed > candidates.len() {
-        let (file, name, decl) = decls.clients[id.0 as usize];
+        let Decl {
+            file, name, decl, ..
+        } = decls.clients[id.0 as usize];
         let span = decl.copies.as_ref().map_or(name.span(), |c| c.span());
         let available = candidates.len() + pinned.len();
         cx.err(
@@ -263,14 +306,14 @@ pub fn capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
             .iter()
             .filter_map(|p| p.size)
             .fold(0, u64::saturating_add);
-        for s in &c.assigned {
+        for s in &c.holders {
             let e = used.entry(*s).or_default();
             *e = e.saturating_add(size);
         }
     }
     for (id, used) in used {
         let server = model.server(id);
-        let (file, _, decl) = decls.servers[id.0 as usize];
+        let Decl { file, decl, .. } = decls.servers[id.0 as usize];
         let (Some(cap), Some(cap_decl)) = (server.capacity, decl.capacity.as_ref()) else {
             continue;
         };

@@ -11,6 +11,11 @@ const CPP_WORDS: &[&str] = &[
 ];
 /// Prefixes of macros our own site headers define.
 const OWN_MACRO_PREFIXES: &[&str] = &["RMIRROR_", "MIRRORC_", "__"];
+/// Operators cpp applies wherever the identifier appears (`_Pragma` wants a string literal;
+/// `defined` is one inside `#if`, kept out for the same reason).
+const CPP_OPERATORS: &[&str] = &["_Pragma", "defined", "__VA_ARGS__", "__VA_OPT__"];
+/// Characters after `??` that make a trigraph (`??/` is `\`, joining the next line).
+const TRIGRAPH_ENDS: &[char] = &['=', '/', '\'', '(', ')', '!', '<', '>', '-'];
 
 /// Checks a site name.
 pub fn site_name(name: &str) -> Result<(), String> {
@@ -38,7 +43,26 @@ pub fn dns_name(name: &str) -> Result<(), String> {
     for label in name.split('.') {
         dns_label(label)?;
     }
+    if inet_aton_parses(name) {
+        return Err(format!(
+            "`{name}` reads as an IP address (inet_aton): rsync would take it as one in hosts allow"
+        ));
+    }
     cpp_safe(name)
+}
+
+/// Does `name` parse as an IPv4 address in any form `inet_aton` accepts: one to four parts,
+/// each decimal, octal (leading `0`) or hex (`0x`), as in `127.1` or `2130706433`?
+fn inet_aton_parses(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() <= 4
+        && parts.iter().all(|p| {
+            let hex = p.strip_prefix("0x").or_else(|| p.strip_prefix("0X"));
+            match hex {
+                Some(h) => h.chars().all(|c| c.is_ascii_hexdigit()),
+                None => !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()),
+            }
+        })
 }
 
 fn dns_label(label: &str) -> Result<(), String> {
@@ -78,10 +102,15 @@ pub fn to_tag(name: &str) -> String {
         .collect()
 }
 
-/// Checks a path tag as written (`^[A-Za-z0-9_.-]+$`).
+/// Checks a path tag as written (`^[A-Za-z0-9_.-]+$`, not `.` or `..`).
 pub fn path_tag(tag: &str) -> Result<(), String> {
     if tag.is_empty() {
         return Err("empty".into());
+    }
+    if tag == "." || tag == ".." {
+        return Err(format!(
+            "`{tag}` as the last part of a dstdir points at the client's or the store's own folder"
+        ));
     }
     match tag
         .chars()
@@ -126,6 +155,19 @@ pub fn value(v: &str) -> Result<(), String> {
             c.escape_debug()
         ));
     }
+    if let Some(c) = v.chars().find(|c| !c.is_ascii()) {
+        return Err(format!(
+            "non-ASCII character `{}` (U+{:04X}): cpp rewrites it as a universal character name",
+            c.escape_debug(),
+            u32::from(c)
+        ));
+    }
+    let trigraph = |w: &[u8]| w[..2] == *b"??" && TRIGRAPH_ENDS.contains(&char::from(w[2]));
+    if v.as_bytes().windows(3).any(trigraph) {
+        return Err(
+            "`??` before one of `=/'()!<>-` is a trigraph to cpp (`??/` joins lines)".into(),
+        );
+    }
     if v != v.trim() {
         return Err("leading or trailing white space is lost by rsync and LCFG".into());
     }
@@ -154,6 +196,9 @@ pub fn cpp_safe(v: &str) -> Result<(), String> {
             return Err(format!(
                 "cpp replaces the word `{word}` (`{word}` → `1` without -undef)"
             ));
+        }
+        if CPP_OPERATORS.contains(&word) {
+            return Err(format!("`{word}` is an operator to cpp"));
         }
         if OWN_MACRO_PREFIXES.iter().any(|p| word.starts_with(p)) {
             return Err(format!("`{word}` looks like a macro name cpp would expand"));
@@ -219,6 +264,15 @@ pub fn exclude(pattern: &str) -> Result<(), String> {
     }
     if pattern.contains('\\') {
         return Err("`\\` joins lines in rsyncd.conf".into());
+    }
+    if pattern.starts_with('!') {
+        return Err("a leading `!` makes rsync clear the exclude list (`!` alone) or reads as a rule modifier".into());
+    }
+    if pattern.starts_with(['+', '-']) {
+        return Err("rsync reads a leading `+` or `-` as an include/exclude rule prefix".into());
+    }
+    if pattern.contains(',') && pattern.starts_with(['+', '-', ':', '.', 'P', 'H', 'S', 'R']) {
+        return Err("looks like an rsync filter rule with modifiers".into());
     }
     Ok(())
 }
@@ -332,6 +386,78 @@ mod tests {
             "/x/RMIRROR_SERVERS_JCMB",
             "`RMIRROR_SERVERS_JCMB` looks like a macro name cpp would expand",
         );
+    }
+
+    #[test]
+    fn values_cpp_would_rewrite_are_rejected() {
+        check(value, "/disk/_Pragma", "`_Pragma` is an operator to cpp");
+        check(
+            value,
+            "/home/café",
+            "non-ASCII character `é` (U+00E9): cpp rewrites it as a universal character name",
+        );
+        check(
+            value,
+            "/x\u{200b}",
+            "non-ASCII character `\\u{200b}` (U+200B): cpp rewrites it as a universal character name",
+        );
+        check(
+            value,
+            "/disk/x??/",
+            "`??` before one of `=/'()!<>-` is a trigraph to cpp (`??/` joins lines)",
+        );
+        check(
+            value,
+            "/disk/x???=",
+            "`??` before one of `=/'()!<>-` is a trigraph to cpp (`??/` joins lines)",
+        );
+        check(
+            value,
+            "/a??b??/",
+            "`??` before one of `=/'()!<>-` is a trigraph to cpp (`??/` joins lines)",
+        );
+        check(value, "/disk/what??", "ok");
+    }
+
+    #[test]
+    fn exclude_patterns_that_modify_the_rule_list_are_rejected() {
+        check(exclude, "tmp/", "ok");
+        check(exclude, "*.iso", "ok");
+        check(
+            exclude,
+            "!",
+            "a leading `!` makes rsync clear the exclude list (`!` alone) or reads as a rule modifier",
+        );
+        check(
+            exclude,
+            "+tmp",
+            "rsync reads a leading `+` or `-` as an include/exclude rule prefix",
+        );
+        check(
+            exclude,
+            "-,!x",
+            "rsync reads a leading `+` or `-` as an include/exclude rule prefix",
+        );
+    }
+
+    #[test]
+    fn dot_path_tags_and_numeric_host_names_are_rejected() {
+        check(
+            path_tag,
+            "..",
+            "`..` as the last part of a dstdir points at the client's or the store's own folder",
+        );
+        check(
+            path_tag,
+            ".",
+            "`.` as the last part of a dstdir points at the client's or the store's own folder",
+        );
+        check(path_tag, "...", "ok");
+        for numeric in ["127.1", "2130706433", "0x7f.1", "0177.0.0.1", "1.2.3.4"] {
+            assert!(dns_name(numeric).is_err(), "{numeric}");
+        }
+        check(dns_name, "1.2.3.4.5", "ok");
+        check(dns_name, "fpc1.1", "ok");
     }
 
     #[test]

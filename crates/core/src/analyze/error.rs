@@ -164,6 +164,21 @@ pub enum AnalyzeError {
         span: SourceSpan,
     },
 
+    /// A pin on a draining server: it keeps the client there although `drain` means "no new
+    /// work, move clients away".
+    #[error("pinned server `{name}` of `{client}` is draining")]
+    #[diagnostic(
+        code(mirrorc::pin_to_draining),
+        severity(Warning),
+        help("a draining server keeps what it is pinned to; unpin `{name}` (another active server of the set takes over) or set it back to `active`")
+    )]
+    PinToDraining {
+        name: String,
+        client: String,
+        #[label("draining")]
+        span: SourceSpan,
+    },
+
     /// A path tag or resulting rmirror tag outside LCFG's tag rules.
     #[error("invalid tag `{tag}`")]
     #[diagnostic(code(mirrorc::invalid_tag), help("path tags use only A-Z, a-z, 0-9, `_`, `-` and `.`; the rmirror tag `<client>_<path tag>` maps `-` and `.` to `_`"))]
@@ -182,6 +197,22 @@ pub enum AnalyzeError {
         first: String,
         second: String,
         #[label("also becomes `{tag}`")]
+        span: SourceSpan,
+    },
+
+    /// Two different names that become one generated identifier (an LCFG tag, an include
+    /// guard, a site macro) once `-` and `.` are mapped to `_`.
+    #[error("{kind} `{second}` and `{first}` both become `{ident}` in the generated headers")]
+    #[diagnostic(
+        code(mirrorc::name_collision),
+        help("rename one of them: `-` and `.` both become `_` in LCFG tags, include guards and site macros, so the second would silently take the first one's place")
+    )]
+    NameCollision {
+        kind: &'static str,
+        first: String,
+        second: String,
+        ident: String,
+        #[label("also becomes `{ident}`")]
         span: SourceSpan,
     },
 
@@ -207,7 +238,7 @@ pub enum AnalyzeError {
 
     /// An exclude pattern rsyncd.conf cannot carry.
     #[error("invalid exclude pattern `{pattern}`: {reason}")]
-    #[diagnostic(code(mirrorc::invalid_exclude), help("rsyncd.conf separates exclude patterns by spaces; patterns may not contain white space, control characters or `\\`"))]
+    #[diagnostic(code(mirrorc::invalid_exclude), help("rsyncd.conf separates exclude patterns by spaces; patterns may not contain white space, control characters or `\\`, nor start with `!` (clears the list), `+` or `-` (rule prefixes)"))]
     InvalidExclude {
         pattern: String,
         reason: String,
@@ -250,7 +281,7 @@ pub enum AnalyzeError {
     },
 
     /// Assigned sizes above a server's capacity.
-    #[error("server `{server}` is over capacity: {used} assigned of {capacity} ({percent}%)")]
+    #[error("server `{server}` is over capacity: {used} held of {capacity} ({percent}%)")]
     #[diagnostic(code(mirrorc::capacity_exceeded), help("add capacity, add servers to the site, or lower copies; `mirrorc explain {server}` lists what it holds"))]
     CapacityExceeded {
         server: String,
@@ -262,7 +293,7 @@ pub enum AnalyzeError {
     },
 
     /// Assigned sizes above 90% of a server's capacity.
-    #[error("server `{server}` is {percent}% full: {used} assigned of {capacity}")]
+    #[error("server `{server}` is {percent}% full: {used} held of {capacity}")]
     #[diagnostic(
         code(mirrorc::capacity_high),
         severity(Warning),

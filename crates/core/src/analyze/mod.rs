@@ -13,7 +13,7 @@ use crate::model::{Model, ServerState};
 use crate::source::FileId;
 use crate::syntax::ast::Ast;
 use error::AnalyzeError;
-use resolve::Decls;
+use resolve::{Decl, Decls};
 
 /// Findings collected while analyzing.
 #[derive(Default)]
@@ -46,6 +46,7 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     let mut cx = Cx::default();
     let (mut model, decls) = resolve::resolve(&mut cx, ast);
     tags::collisions(&mut cx, &model, &decls);
+    tags::host_collisions(&mut cx, &decls);
     assign::assign(&mut cx, &mut model, &decls);
     assign::capacity(&mut cx, &model, &decls);
     name_only_access(&mut cx, &model, &decls);
@@ -55,10 +56,30 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     (ok.then_some(model), findings)
 }
 
+/// Resolves the estate as if the servers named in `lost` were gone (retired), for
+/// `mirrorc plan --without`: the same rendezvous hashing `compile` would use. The Model is
+/// returned even when clients are left without servers (their holders are then empty); the
+/// findings say what `compile` would refuse.
+pub fn simulate(ast: &Ast, lost: &[crate::model::ServerId]) -> (Model, Vec<Finding>) {
+    let mut cx = Cx::default();
+    let (mut model, decls) = resolve::resolve(&mut cx, ast);
+    for id in lost {
+        if let Some(s) = model.servers.get_mut(id.0 as usize) {
+            s.state = ServerState::Retired;
+        }
+    }
+    assign::assign(&mut cx, &mut model, &decls);
+    let mut findings = cx.findings;
+    diag::sort(&mut findings);
+    (model, findings)
+}
+
 /// Live servers without an address are admitted by name: DNS-dependent access.
 fn name_only_access(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
     for (i, server) in model.servers.iter().enumerate() {
-        let (file, name, decl) = decls.servers[i];
+        let Decl {
+            file, name, decl, ..
+        } = decls.servers[i];
         // A server whose address is invalid was reported already; no second warning.
         if server.state != ServerState::Retired && decl.address.is_none() {
             cx.err(

@@ -9,22 +9,32 @@ use miette::SourceSpan;
 use super::check;
 use super::error::AnalyzeError;
 use super::Cx;
+use crate::diag::did_you_mean;
 use crate::model::{Client, ClientPath, Model, Server, ServerState, Site, SiteId};
 use crate::source::{FileId, Sp};
 use crate::syntax::ast::{self, Addresses, Ast, ClientDecl, PathDecl, ServerDecl, SiteFile};
-use crate::syntax::error::did_you_mean;
 
 /// Default daemon port of rmirrorclient.
 pub const DEFAULT_PORT: u16 = 8873;
 /// Default rmirror safety limit in percent.
 pub const DEFAULT_SAFETY_LIMIT: u32 = 70;
 
-/// Where a server or client of the Model was declared.
+/// Where one host of the Model was declared.
+pub struct Decl<'a, D> {
+    /// The file.
+    pub file: FileId,
+    /// The host's name, with its span.
+    pub name: &'a Sp<String>,
+    /// The declaration.
+    pub decl: &'a D,
+}
+
+/// Where the servers and clients of the Model were declared, by id.
 pub struct Decls<'a> {
-    /// Per server id: its file, name and declaration.
-    pub servers: Vec<(FileId, &'a Sp<String>, &'a ServerDecl)>,
-    /// Per client id: its file, name and declaration.
-    pub clients: Vec<(FileId, &'a Sp<String>, &'a ClientDecl)>,
+    /// Per server id.
+    pub servers: Vec<Decl<'a, ServerDecl>>,
+    /// Per client id.
+    pub clients: Vec<Decl<'a, ClientDecl>>,
 }
 
 /// Builds sites, servers and clients (server sets still empty).
@@ -84,6 +94,9 @@ fn collect_sites<'a>(cx: &mut Cx, ast: &'a Ast) -> Vec<(FileId, &'a SiteFile)> {
         }
         by_name.insert(f.site.as_str(), (*file, f));
     }
+    // `x-y` and `x_y` share the include guard MIRRORC_SITE_X_Y_H and the RMIRROR_*_X_Y macros.
+    let sites = by_name.values().map(|(file, f)| (*file, &f.site));
+    super::tags::name_collisions(cx, "site", sites, crate::emit::lcfg::site_macro);
     by_name.into_values().collect()
 }
 
@@ -209,7 +222,11 @@ fn collect_hosts<'a>(
             .servers
             .push(crate::model::ServerId(model.servers.len() as u32));
         model.servers.push(server);
-        decls.servers.push((h.file, h.name, h.decl));
+        decls.servers.push(Decl {
+            file: h.file,
+            name: h.name,
+            decl: h.decl,
+        });
     }
     // Clients are independent: build them in parallel, each with its own findings.
     let built = crate::par::map(&clients, |h| {
@@ -228,7 +245,11 @@ fn collect_hosts<'a>(
             .clients
             .push(crate::model::ClientId(model.clients.len() as u32));
         model.clients.push(client);
-        decls.clients.push((h.file, h.name, h.decl));
+        decls.clients.push(Decl {
+            file: h.file,
+            name: h.name,
+            decl: h.decl,
+        });
     }
     decls
 }
@@ -318,11 +339,7 @@ fn build_server(cx: &mut Cx, h: &HostDecl<'_, ServerDecl>, site: &SiteFile) -> S
         addresses: addresses(cx, h.file, d.address.as_ref()),
         store: d.store.to_string(),
         capacity: d.capacity.as_ref().and_then(|c| size(cx, h.file, c)),
-        state: match d.state.as_deref() {
-            None | Some(ast::ServerState::Active) => ServerState::Active,
-            Some(ast::ServerState::Drain) => ServerState::Drain,
-            Some(ast::ServerState::Retired) => ServerState::Retired,
-        },
+        state: d.state.as_deref().copied().unwrap_or(ServerState::Active),
         safety_limit: safety.map_or(DEFAULT_SAFETY_LIMIT, |s| **s),
         holds: Vec::new(),
         eligible: Vec::new(),
@@ -437,8 +454,9 @@ fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>
         copies: copies.map_or(1, |c| **c),
         mirrored_by,
         server_set: Vec::new(),
-        assigned: Vec::new(),
+        holders: Vec::new(),
         pinned: Vec::new(),
+        hosts_allow: Vec::new(),
         paths: paths(cx, h.file, h.name, d),
     }
 }
@@ -483,7 +501,7 @@ fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<
         let path = build_path(cx, file, decl, tag, name);
         out.push(path);
     }
-    out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.name.cmp(&b.name)));
+    out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.path_tag.cmp(&b.path_tag)));
     out
 }
 
@@ -525,7 +543,7 @@ fn build_path(
     };
     ClientPath {
         tag,
-        name: name.to_string(),
+        path_tag: name.to_string(),
         path,
         size: size_v,
         exclude,
@@ -552,5 +570,101 @@ fn check_plain_path(cx: &mut Cx, file: FileId, p: &str, span: SourceSpan) {
                 span,
             },
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve;
+    use crate::analyze::Cx;
+    use crate::source::SourceMap;
+
+    /// Resolves the given site files (no assignment) and dumps the Model's hosts and paths, or
+    /// the codes and messages of the findings.
+    #[track_caller]
+    fn check(files: &[&str]) -> String {
+        let mut sources = SourceMap::default();
+        for (i, text) in files.iter().enumerate() {
+            sources.add(format!("s{i}.yaml"), text.to_string());
+        }
+        let (ast, findings) = crate::syntax::parse(&sources);
+        assert!(findings.is_empty(), "syntax: {findings:?}");
+        let mut cx = Cx::default();
+        let (model, _) = resolve(&mut cx, &ast);
+        let mut out = Vec::new();
+        for f in &cx.findings {
+            out.push(format!("{}: {}", f.code(), f.diag));
+        }
+        for s in &model.servers {
+            out.push(format!(
+                "server {} fqdn={} tag={} site={} state={} addr={:?} store={} safety={}",
+                s.name,
+                s.fqdn,
+                s.tag,
+                model.site(s.site).name,
+                s.state.as_str(),
+                s.addresses,
+                s.store,
+                s.safety_limit
+            ));
+        }
+        for c in &model.clients {
+            out.push(format!(
+                "client {} fqdn={} site={} port={} copies={} addr={:?}",
+                c.name,
+                c.fqdn,
+                model.site(c.site).name,
+                c.port,
+                c.copies,
+                c.addresses
+            ));
+            for p in &c.paths {
+                out.push(format!(
+                    "  {} = {}:{} exclude={:?} checksum={}",
+                    p.tag, p.path_tag, p.path, p.exclude, p.checksum
+                ));
+            }
+        }
+        out.join("\n")
+    }
+
+    const JCMB: &str = "site: jcmb\ndomain: inf.ed.ac.uk\nmirrored_by: [forum]\nservers:\n  jmirror1: { address: 192.0.2.11, store: /disk/m1/ }\n  jmirror2: { store: /disk/m2, state: drain }\n";
+
+    #[test]
+    fn hosts_get_fqdn_tag_defaults_and_sorted_paths() {
+        let forum = "site: forum\ndomain: example.org\nmirrored_by: [jcmb]\ndefaults: { port: 8874, safety_limit: 50 }\nservers:\n  f-mirror.1: { address: 198.51.100.1, store: /m }\nclients:\n  pc2.other.org:\n    paths: { scratch: { path: /s, exclude: [tmp/], checksum: true }, home: /h }\n  pc1: { address: 198.51.100.50, copies: 2, paths: { home: /home } }\n";
+        insta::assert_snapshot!(check(&[JCMB, forum]), @r#"
+        server f-mirror.1 fqdn=f-mirror.1 tag=f_mirror_1 site=forum state=active addr=["198.51.100.1"] store=/m safety=50
+        server jmirror1 fqdn=jmirror1.inf.ed.ac.uk tag=jmirror1 site=jcmb state=active addr=["192.0.2.11"] store=/disk/m1/ safety=70
+        server jmirror2 fqdn=jmirror2.inf.ed.ac.uk tag=jmirror2 site=jcmb state=drain addr=[] store=/disk/m2 safety=70
+        client pc1 fqdn=pc1.example.org site=forum port=8874 copies=2 addr=["198.51.100.50"]
+          pc1_home = home:/home exclude=[] checksum=false
+        client pc2.other.org fqdn=pc2.other.org site=forum port=8874 copies=1 addr=[]
+          pc2_other_org_home = home:/h exclude=[] checksum=false
+          pc2_other_org_scratch = scratch:/s exclude=["tmp/"] checksum=true
+        "#);
+    }
+
+    #[test]
+    fn an_unknown_site_in_mirrored_by_is_reported_and_the_rest_resolves() {
+        let forum = "site: forum\nmirrored_by: [jcmbb]\nclients:\n  pc1: { paths: { home: /h } }\n";
+        insta::assert_snapshot!(check(&[JCMB, forum]), @r#"
+        mirrorc::unknown_site: unknown site `jcmbb`
+        server jmirror1 fqdn=jmirror1.inf.ed.ac.uk tag=jmirror1 site=jcmb state=active addr=["192.0.2.11"] store=/disk/m1/ safety=70
+        server jmirror2 fqdn=jmirror2.inf.ed.ac.uk tag=jmirror2 site=jcmb state=drain addr=[] store=/disk/m2 safety=70
+        client pc1 fqdn=pc1 site=forum port=8873 copies=1 addr=[]
+          pc1_home = home:/h exclude=[] checksum=false
+        "#);
+    }
+
+    #[test]
+    fn a_host_declared_twice_is_a_duplicate() {
+        let forum =
+            "site: forum\nmirrored_by: [jcmb]\nclients:\n  jmirror1: { paths: { home: /h } }\n";
+        insta::assert_snapshot!(check(&[JCMB, forum]), @r#"
+        mirrorc::duplicate_host: host `jmirror1` is declared twice
+        server jmirror1 fqdn=jmirror1.inf.ed.ac.uk tag=jmirror1 site=jcmb state=active addr=["192.0.2.11"] store=/disk/m1/ safety=70
+        server jmirror2 fqdn=jmirror2.inf.ed.ac.uk tag=jmirror2 site=jcmb state=drain addr=[] store=/disk/m2 safety=70
+        "#);
     }
 }

@@ -4,9 +4,60 @@
 //! cache misses cost 0.13 s; hashing in parallel and sorting two halves costs a fraction.
 
 use super::error::AnalyzeError;
-use super::resolve::Decls;
+use super::resolve::{Decl, Decls};
 use super::Cx;
 use crate::model::{Client, ClientPath, Model};
+
+/// Reports two different host names (servers and clients together: a client's header lists
+/// server tags, and every host has its own include guard) that map to one LCFG tag, such as
+/// `m-1` and `m.1` (both `m_1`). A host that is both server and client has one name: no finding.
+pub(super) fn host_collisions(cx: &mut Cx, decls: &Decls<'_>) {
+    let hosts = decls.servers.iter().map(|d| (d.file, d.name));
+    let hosts = hosts.chain(decls.clients.iter().map(|d| (d.file, d.name)));
+    name_collisions(cx, "host", hosts, crate::analyze::check::to_tag);
+}
+
+/// Reports every name of `names` whose identifier (`ident(name)`, compared without case:
+/// guards and macros are upper-cased) an earlier, different name already has.
+pub(super) fn name_collisions<'a>(
+    cx: &mut Cx,
+    kind: &'static str,
+    names: impl Iterator<Item = (crate::source::FileId, &'a crate::source::Sp<String>)>,
+    ident: fn(&str) -> String,
+) {
+    let mut keyed: Vec<(
+        String,
+        usize,
+        crate::source::FileId,
+        &crate::source::Sp<String>,
+    )> = names
+        .enumerate()
+        .map(|(i, (file, name))| (ident(name).to_ascii_uppercase(), i, file, name))
+        .collect();
+    keyed.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let (_, _, first_file, first) = run[0];
+        let mut seen: Vec<&str> = vec![first.as_str()];
+        for (key, _, file, name) in &run[1..] {
+            if seen.contains(&name.as_str()) {
+                continue;
+            }
+            seen.push(name.as_str());
+            let e = AnalyzeError::NameCollision {
+                kind,
+                first: first.to_string(),
+                second: name.to_string(),
+                ident: key.clone(),
+                span: name.span(),
+            };
+            let note = AnalyzeError::FirstDeclared {
+                name: first.to_string(),
+                span: first.span(),
+            };
+            cx.err_with_note(*file, e, first_file, note);
+        }
+    }
+}
 
 /// Below this many paths the two halves are sorted on the calling thread.
 const PARALLEL_FROM: usize = 8192;
@@ -82,18 +133,22 @@ fn hash_lower(tag: &str) -> u64 {
 fn report(cx: &mut Cx, model: &Model, decls: &Decls<'_>, first: Key, again: Key) {
     let (first_client, first_path) = path(model, first);
     let (client, p) = path(model, again);
-    let (file, _, decl) = decls.clients[again.1 as usize];
-    let Some((key, _)) = decl.paths.get_key_value(p.name.as_str()) else {
+    let Decl { file, decl, .. } = decls.clients[again.1 as usize];
+    let Some((key, _)) = decl.paths.get_key_value(p.path_tag.as_str()) else {
         return;
     };
     let e = AnalyzeError::TagCollision {
         tag: p.tag.clone(),
-        first: format!("{}: {}", first_client.name, first_path.name),
-        second: format!("{}: {}", client.name, p.name),
+        first: format!("{}: {}", first_client.name, first_path.path_tag),
+        second: format!("{}: {}", client.name, p.path_tag),
         span: key.span(),
     };
-    let (first_file, _, first_decl) = decls.clients[first.1 as usize];
-    match first_decl.paths.get_key_value(first_path.name.as_str()) {
+    let Decl {
+        file: first_file,
+        decl: first_decl,
+        ..
+    } = decls.clients[first.1 as usize];
+    match first_decl.paths.get_key_value(first_path.path_tag.as_str()) {
         Some((k, _)) => cx.err_with_note(
             file,
             e,
@@ -118,7 +173,7 @@ mod tests {
         let mut sources = SourceMap::default();
         sources.add("a.yaml", text);
         sources.add("b.yaml", other);
-        let compiled = crate::resolve(&sources);
+        let compiled = crate::check(&sources);
         let mut out: Vec<String> = compiled
             .findings
             .iter()

@@ -2,13 +2,13 @@
 //! from the Model. Deterministic: disks and eligible disks by tag, holders by name.
 
 use super::Artifact;
-use crate::contract::{self, Disk, EligibleDisk, ServerContract, CONTRACT_VERSION};
+use crate::contract::{Disk, EligibleDisk, ServerContract, CONTRACT_VERSION};
 use crate::model::{Client, Model, Server, ServerId};
 
 /// The contract artifact of `s`.
 pub fn server(model: &Model, s: &Server) -> Artifact {
     Artifact {
-        path: contract::path(&s.name),
+        path: super::Kind::ServerContract.path(&s.name),
         content: build(model, s).to_text(),
     }
 }
@@ -27,7 +27,7 @@ pub fn build(model: &Model, s: &Server) -> ServerContract {
     for cid in &s.eligible {
         let c = model.client(*cid);
         let holders = names(model, c);
-        let holds = c.assigned.contains(&id);
+        let holds = c.holders.contains(&id);
         for p in &c.paths {
             if holds {
                 disks.push(Disk {
@@ -36,7 +36,7 @@ pub fn build(model: &Model, s: &Server) -> ServerContract {
                     client_fqdn: c.fqdn.clone(),
                     client_addresses: c.addresses.clone(),
                     port: c.port,
-                    path_tag: p.name.clone(),
+                    path_tag: p.path_tag.clone(),
                     path: p.path.clone(),
                     dstdir: model.dstdir(s, c, p),
                     checksum: p.checksum,
@@ -73,7 +73,7 @@ pub fn build(model: &Model, s: &Server) -> ServerContract {
 
 fn names(model: &Model, c: &Client) -> Vec<String> {
     let mut v: Vec<String> = c
-        .assigned
+        .holders
         .iter()
         .map(|h| model.server(*h).name.clone())
         .collect();

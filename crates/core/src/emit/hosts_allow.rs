@@ -7,7 +7,7 @@ use crate::model::Client;
 /// `hosts-allow/<client>` of one client whose `hosts allow` entries are `hosts`.
 pub fn file(c: &Client, hosts: &[String]) -> Artifact {
     Artifact {
-        path: format!("hosts-allow/{}", c.name),
+        path: super::Kind::HostsAllow.path(&c.name),
         content: format!("{}\n", hosts.join(" ")),
     }
 }

@@ -62,10 +62,25 @@ pub fn server(model: &Model, s: &Server) -> Artifact {
         t.line(&[")"]);
     }
     t.line(&["rmirror.safetylimit ", &s.safety_limit.to_string()]);
+    if !s.addresses.is_empty() {
+        // Ours (rmirror has none): the first is the source address of every pull.
+        t.push("rmirror.address ");
+        t.words(s.addresses.iter().map(String::as_str));
+        t.line(&[]);
+    }
     for d in &disks {
         let tag = d.path.tag.as_str();
         t.line(&[]);
         t.line(&["rmirror.srchost_", tag, " ", &d.client.fqdn]);
+        // Ours too: the client by inventory name, and its addresses (what `run` connects to).
+        t.line(&["rmirror.client_", tag, " ", &d.client.name]);
+        if !d.client.addresses.is_empty() {
+            t.push("rmirror.srcaddr_");
+            t.push(tag);
+            t.push(" ");
+            t.words(d.client.addresses.iter().map(String::as_str));
+            t.line(&[]);
+        }
         t.line(&["rmirror.srcport_", tag, " ", &d.client.port.to_string()]);
         t.line(&[
             "rmirror.dstdir_",
@@ -79,7 +94,7 @@ pub fn server(model: &Model, s: &Server) -> Artifact {
     }
     close(&mut t);
     Artifact {
-        path: format!("lcfg/servers/{}.h", s.name),
+        path: super::Kind::ServerHeader.path(&s.name),
         content: t.finish(),
     }
 }
@@ -127,7 +142,7 @@ pub fn client(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
     t.line(&[]);
     close(&mut t);
     Ok(Artifact {
-        path: format!("lcfg/clients/{}.h", c.name),
+        path: super::Kind::ClientHeader.path(&c.name),
         content: t.finish(),
     })
 }
@@ -191,7 +206,7 @@ fn site(model: &Model, s: &Site) -> Artifact {
     }
     close(&mut t);
     Artifact {
-        path: format!("lcfg/sites/{}.h", s.name),
+        path: super::Kind::SiteHeader.path(&s.name),
         content: t.finish(),
     }
 }

@@ -7,6 +7,7 @@ pub mod hosts_allow;
 pub mod lcfg;
 pub mod rsyncd;
 pub mod spanning_map;
+pub mod systemd;
 pub mod text;
 
 use crate::model::{Client, Model, Server, ServerState};
@@ -71,7 +72,7 @@ pub fn emit_chunks<E: From<EmitError>>(
         let groups: Vec<&[Client]> = model.clients.chunks(chunk).collect();
         for (i, group) in groups.iter().enumerate() {
             let per_client = par::map(group, |c| client_files(model, c));
-            let mut arts = Vec::with_capacity(group.len() * 3);
+            let mut arts = Vec::with_capacity(group.len() * 4);
             for files in per_client {
                 arts.extend(files?);
             }
@@ -91,42 +92,74 @@ pub fn emit_chunks<E: From<EmitError>>(
     })
 }
 
-fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
-    let hosts = model.hosts_allow(c);
+fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 4], EmitError> {
+    let hosts = c.hosts_allow.as_slice();
     Ok([
-        lcfg::client(model, c, &hosts)?,
-        rsyncd::config(model, c, &hosts)?,
-        hosts_allow::file(c, &hosts),
+        lcfg::client(model, c, hosts)?,
+        rsyncd::config(model, c, hosts)?,
+        hosts_allow::file(c, hosts),
+        systemd::unit(model, c),
     ])
 }
 
 /// The path of every artifact [`emit`] produces, sorted, without rendering anything.
 pub fn paths(model: &Model) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(
-        model.clients.len() * 3 + model.servers.len() * 2 + model.sites.len() + 1,
+        model.clients.len() * 4 + model.servers.len() * 2 + model.sites.len() + 1,
     );
     let live = model
         .servers
         .iter()
         .filter(|s| s.state != ServerState::Retired);
     for s in live {
-        out.push(format!("lcfg/servers/{}.h", s.name));
-        out.push(crate::contract::path(&s.name));
+        out.push(Kind::ServerHeader.path(&s.name));
+        out.push(Kind::ServerContract.path(&s.name));
     }
     for c in &model.clients {
-        out.push(format!("lcfg/clients/{}.h", c.name));
-        out.push(format!("rsync/{}.conf", c.name));
-        out.push(format!("hosts-allow/{}", c.name));
+        out.push(Kind::ClientHeader.path(&c.name));
+        out.push(Kind::RsyncdConf.path(&c.name));
+        out.push(Kind::HostsAllow.path(&c.name));
+        out.push(Kind::SystemdUnit.path(&c.name));
     }
-    out.extend(
-        model
-            .sites
-            .iter()
-            .map(|s| format!("lcfg/sites/{}.h", s.name)),
-    );
+    out.extend(model.sites.iter().map(|s| Kind::SiteHeader.path(&s.name)));
     out.push(spanning_map::PATH.to_string());
     out.sort_unstable();
     out
+}
+
+/// Every kind of output file and where it goes: the one table of output paths, shared by the
+/// emitters, [`paths`] and the operations that look files up (`verify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `lcfg/servers/<server>.h`: rmirror resources.
+    ServerHeader,
+    /// `servers/<server>.json`: the runtime contract.
+    ServerContract,
+    /// `lcfg/clients/<client>.h`: rmirrorclient resources.
+    ClientHeader,
+    /// `rsync/<client>.conf`: the client daemon's rsyncd.conf.
+    RsyncdConf,
+    /// `hosts-allow/<client>`: the hosts-allow value.
+    HostsAllow,
+    /// `lcfg/sites/<site>.h`: the site lists.
+    SiteHeader,
+    /// `systemd/<client>/…`: the unit that runs the client's own rsync daemon.
+    SystemdUnit,
+}
+
+impl Kind {
+    /// The relative, `/`-separated path of the file of host or site `name`.
+    pub fn path(self, name: &str) -> String {
+        match self {
+            Kind::ServerHeader => format!("lcfg/servers/{name}.h"),
+            Kind::ServerContract => crate::contract::path(name),
+            Kind::ClientHeader => format!("lcfg/clients/{name}.h"),
+            Kind::RsyncdConf => format!("rsync/{name}.conf"),
+            Kind::HostsAllow => format!("hosts-allow/{name}"),
+            Kind::SiteHeader => format!("lcfg/sites/{name}.h"),
+            Kind::SystemdUnit => systemd::path(name),
+        }
+    }
 }
 
 /// An include guard for a generated header, e.g. `MIRRORC_SERVER_JMIRROR1_H`.
@@ -153,7 +186,7 @@ mod tests {
                 .join("../..")
                 .join(dir);
             let sources = crate::source::load(&[root]).expect("load");
-            let model = crate::resolve(&sources).model.expect("model");
+            let model = crate::check(&sources).model.expect("model");
             let emitted: Vec<String> = super::emit(&model)
                 .expect("emit")
                 .into_iter()

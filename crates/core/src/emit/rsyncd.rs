@@ -71,7 +71,7 @@ pub fn config(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
         }
     }
     Ok(Artifact {
-        path: format!("rsync/{}.conf", c.name),
+        path: super::Kind::RsyncdConf.path(&c.name),
         content: t.finish(),
     })
 }

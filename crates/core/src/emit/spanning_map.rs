@@ -36,7 +36,8 @@ pub struct ClientEntry {
     /// Every server allowed to pull from it.
     pub server_set: Vec<String>,
     /// Servers that hold it.
-    pub assigned: Vec<String>,
+    #[serde(alias = "assigned")]
+    pub holders: Vec<String>,
     /// Pinned servers.
     pub pinned: Vec<String>,
     /// Its `hosts allow` entries.
@@ -98,9 +99,9 @@ pub fn client_entry(model: &Model, c: &Client) -> ClientEntry {
             .map(|s| model.site(*s).name.clone())
             .collect(),
         server_set: server_names(model, &c.server_set),
-        assigned: server_names(model, &c.assigned),
+        holders: server_names(model, &c.holders),
         pinned: server_names(model, &c.pinned),
-        hosts_allow: model.hosts_allow(c),
+        hosts_allow: c.hosts_allow.clone(),
         modules: c
             .paths
             .iter()
@@ -208,9 +209,9 @@ impl Serialize for ClientRef<'_> {
         st.serialize_field("copies", &c.copies)?;
         st.serialize_field("mirrored_by", &sites)?;
         st.serialize_field("server_set", &Names(m, &c.server_set))?;
-        st.serialize_field("assigned", &Names(m, &c.assigned))?;
+        st.serialize_field("holders", &Names(m, &c.holders))?;
         st.serialize_field("pinned", &Names(m, &c.pinned))?;
-        st.serialize_field("hosts_allow", &m.hosts_allow(c))?;
+        st.serialize_field("hosts_allow", &c.hosts_allow)?;
         st.serialize_field("modules", &modules)?;
         st.end()
     }
@@ -233,7 +234,7 @@ mod tests {
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/at")
         ])
         .expect("load");
-        let model = crate::resolve(&sources).model.expect("model");
+        let model = crate::check(&sources).model.expect("model");
         let eager = serde_json::to_string_pretty(&super::build(&model)).expect("json") + "\n";
         assert_eq!(super::file(&model).content, eager);
     }

@@ -150,7 +150,7 @@ pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
                 if o.server_set == n.server_set {
                     push_delta(&mut parts, "hosts allow", &o.hosts_allow, &n.hosts_allow);
                 }
-                push_delta(&mut parts, "held by", &o.assigned, &n.assigned);
+                push_delta(&mut parts, "held by", &o.holders, &n.holders);
                 if !parts.is_empty() {
                     out.push(format!("{name}: {}", parts.join("; ")));
                 }

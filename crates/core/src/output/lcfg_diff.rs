@@ -193,7 +193,7 @@ pub struct LcfgOutcome {
 
 /// `mirrorc diff --lcfg`: compiles `sources` in memory and compares the headers with `out`.
 pub fn run(out: &Path, sources: SourceMap) -> io::Result<LcfgOutcome> {
-    let compiled = crate::compile(&sources).map_err(io::Error::other)?;
+    let compiled = crate::build(&sources).map_err(io::Error::other)?;
     let mut outcome = LcfgOutcome {
         findings: compiled.findings,
         sources,

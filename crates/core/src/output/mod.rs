@@ -6,7 +6,9 @@
 
 pub mod diff;
 pub mod fresh;
+pub mod guard;
 pub mod lcfg_diff;
+pub mod lock;
 pub mod manifest;
 pub mod policy;
 pub mod staging;
@@ -30,7 +32,7 @@ pub struct Conflict {
 
 /// What a compile will do to the output folder.
 #[derive(Debug, Default)]
-pub struct Plan {
+pub struct WritePlan {
     /// Files to (re)write, as indexes into the artifacts.
     pub write: Vec<usize>,
     /// Files left alone because their content is already right.
@@ -44,13 +46,13 @@ pub struct Plan {
 }
 
 /// Compares the artifacts with `dir`.
-pub fn plan(dir: &Path, old: &Manifest, artifacts: &[Artifact]) -> io::Result<Plan> {
-    let mut plan = Plan {
+pub fn plan(dir: &Path, old: &Manifest, artifacts: &[Artifact]) -> io::Result<WritePlan> {
+    let mut plan = WritePlan {
         manifest: Manifest {
             version: 1,
             ..Manifest::default()
         },
-        ..Plan::default()
+        ..WritePlan::default()
     };
     let states = crate::par::map(artifacts, |a| compare(dir, a, old));
     for (i, (a, state)) in artifacts.iter().zip(states).enumerate() {
@@ -66,12 +68,12 @@ pub fn plan(dir: &Path, old: &Manifest, artifacts: &[Artifact]) -> io::Result<Pl
         }
         plan.manifest.files.insert(a.path.clone(), new_hash);
     }
-    for (path, hash) in &old.files {
+    for path in old.claimed() {
         if plan.manifest.files.contains_key(path) {
             continue;
         }
         if let Some(disk) = read_existing(&dir.join(path))? {
-            if manifest::hash(&disk) != *hash {
+            if !old.is_ours(path, &manifest::hash(&disk)) {
                 plan.conflicts.push(Conflict {
                     path: path.clone(),
                     reason: "edited by hand since mirrorc generated it; it would be deleted",
@@ -100,7 +102,7 @@ fn compare(dir: &Path, a: &Artifact, old: &Manifest) -> io::Result<(FileState, S
     let state = match read_existing(&dir.join(&a.path))? {
         None => FileState::Missing,
         Some(disk) if disk == a.content.as_bytes() => FileState::Same,
-        Some(disk) if old.files.get(&a.path) == Some(&manifest::hash(&disk)) => FileState::Ours,
+        Some(disk) if old.is_ours(&a.path, &manifest::hash(&disk)) => FileState::Ours,
         Some(_) => FileState::Edited,
     };
     Ok((state, new_hash))
@@ -118,12 +120,9 @@ fn conflict(path: &str, generated: bool) -> Conflict {
     }
 }
 
+/// A file of the output tree, never through a symlink (see `guard`).
 fn read_existing(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
-    }
+    guard::read_output_file(path)
 }
 
 /// Carries out a plan (the caller has dealt with conflicts), recording `inputs` (see
@@ -131,7 +130,7 @@ fn read_existing(path: &Path) -> io::Result<Option<Vec<u8>>> {
 pub fn apply(
     dir: &Path,
     artifacts: &[Artifact],
-    plan: &mut Plan,
+    plan: &mut WritePlan,
     old: &Manifest,
     inputs: fresh::Inputs,
 ) -> io::Result<()> {
@@ -150,11 +149,23 @@ pub fn apply(
     for p in &parents {
         fs::create_dir_all(p).map_err(|e| with_path(p, e))?;
     }
+    guard::probe_writable(&parents)?;
+    let pending = plan.write.iter().map(|i| {
+        (
+            &artifacts[*i].path,
+            &plan.manifest.files[&artifacts[*i].path],
+        )
+    });
+    record_pending(dir, old, pending)?;
     let written = crate::par::map(&plan.write, |i| {
         let a = &artifacts[*i];
-        write_in_place(&dir.join(&a.path), a.content.as_bytes())
+        write_in_place(&dir.join(&a.path), a.content.as_bytes()).map(|()| a.path.as_str())
     });
-    written.into_iter().collect::<io::Result<Vec<()>>>()?;
+    let mut done = Written::default();
+    for result in written {
+        done.record(result);
+    }
+    done.into_result(dir)?;
     for path in &plan.remove {
         let full = dir.join(path);
         fs::remove_file(&full).map_err(|e| with_path(&full, e))?;
@@ -162,6 +173,77 @@ pub fn apply(
     }
     let changed = !plan.write.is_empty() || !plan.remove.is_empty();
     finish(dir, &mut plan.manifest, old, inputs, changed)
+}
+
+/// Saves the old manifest with `pending` hashes added, before files get them: a compile killed
+/// after this point leaves files that the next compile still knows as mirrorc's own. The
+/// inputs key is dropped, so no up-to-date check can trust this intermediate manifest.
+pub(super) fn record_pending<'a>(
+    dir: &Path,
+    old: &Manifest,
+    pending: impl Iterator<Item = (&'a String, &'a String)>,
+) -> io::Result<()> {
+    let mut intent = Manifest {
+        version: 1,
+        files: old.files.clone(),
+        pending: old.pending.clone(),
+        ..Manifest::default()
+    };
+    let before = intent.pending.len();
+    for (path, hash) in pending {
+        if intent.files.get(path) != Some(hash) {
+            intent.pending.insert(path.clone(), hash.clone());
+        }
+    }
+    if intent.pending.len() == before {
+        return Ok(());
+    }
+    write_atomic(&dir.join(manifest::NAME), intent.to_text().as_bytes())
+}
+
+/// The files written so far and the first error, so that a late failure says exactly what
+/// was written before it.
+#[derive(Default)]
+pub(super) struct Written {
+    paths: Vec<String>,
+    error: Option<io::Error>,
+}
+
+impl Written {
+    pub(super) fn record(&mut self, result: io::Result<&str>) {
+        match result {
+            Ok(path) => self.paths.push(path.to_string()),
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+        }
+    }
+
+    /// The error, if any, with the list of files written before it.
+    pub(super) fn into_result(self, dir: &Path) -> io::Result<()> {
+        let Some(e) = self.error else { return Ok(()) };
+        if self.paths.is_empty() {
+            return Err(io::Error::new(
+                e.kind(),
+                format!("{e}; nothing was written"),
+            ));
+        }
+        let mut paths = self.paths;
+        paths.sort_unstable();
+        let list: Vec<String> = paths
+            .iter()
+            .map(|p| dir.join(p).display().to_string())
+            .collect();
+        Err(io::Error::new(
+            e.kind(),
+            format!(
+                "{e}\n{} file(s) were written before this failure (the manifest lists them as \
+                 pending, so the next compile replaces them without calling them hand edits):\n  {}",
+                list.len(),
+                list.join("\n  ")
+            ),
+        ))
+    }
 }
 
 /// Records every file's stamp and the inputs key, and writes the manifest if anything changed.
@@ -192,11 +274,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     fs::create_dir_all(&parent).map_err(|e| with_path(&parent, e))?;
-    write_in_place(path, bytes)
+    replace_file(path, bytes)
 }
 
 /// [`write_atomic`] for a file whose folder exists: the rename publishes a finished file.
 fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    injected_failure(path)?;
+    replace_file(path, bytes)
+}
+
+fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".mirrorc-")
@@ -206,6 +293,28 @@ fn write_in_place(path: &Path, bytes: &[u8]) -> io::Result<()> {
     set_mode_0644(tmp.as_file()).map_err(|e| with_path(path, e))?;
     tmp.persist(path).map_err(|e| with_path(path, e.error))?;
     Ok(())
+}
+
+/// Fault injection for the tests of a compile that fails half-way (a full disk, an unwritable
+/// folder found late): with `MIRRORC_TEST_FAIL_WRITES_AFTER=N` every replacing write after the
+/// first N fails. Read once; unset in normal use, where it costs one atomic increment a file.
+fn injected_failure(path: &Path) -> io::Result<()> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    static LIMIT: OnceLock<Option<usize>> = OnceLock::new();
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let limit = LIMIT.get_or_init(|| {
+        std::env::var("MIRRORC_TEST_FAIL_WRITES_AFTER")
+            .ok()
+            .and_then(|n| n.parse().ok())
+    });
+    match limit {
+        Some(n) if COUNT.fetch_add(1, Ordering::Relaxed) >= *n => Err(with_path(
+            path,
+            io::Error::other("injected write failure (MIRRORC_TEST_FAIL_WRITES_AFTER)"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Sets 0644 explicitly: creation modes are cut by the umask, and tempfile creates 0600.

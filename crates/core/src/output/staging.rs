@@ -99,19 +99,25 @@ impl Staging {
         match target {
             Target::Missing => fs::rename(&self.path, dir).map_err(|e| with_path(dir, e))?,
             Target::Empty => {
-                let mut names: Vec<_> = fs::read_dir(&self.path)?
-                    .map(|e| e.map(|e| e.file_name()))
-                    .collect::<io::Result<_>>()?;
-                // The manifest last: a folder with a manifest is a finished compile.
-                names.sort_by_key(|n| n == manifest::NAME);
-                for n in names {
-                    let to = dir.join(&n);
-                    fs::rename(self.path.join(&n), &to).map_err(|e| with_path(&to, e))?;
-                }
+                self.move_up(dir)?;
                 fs::remove_dir(&self.path).map_err(|e| with_path(&self.path, e))?;
             }
         }
         self.published = true;
+        Ok(())
+    }
+
+    /// Renames every top-level entry of the staging folder into `dir`, manifest last (a
+    /// folder with a manifest is a finished compile).
+    fn move_up(&self, dir: &Path) -> io::Result<()> {
+        let mut names: Vec<_> = fs::read_dir(&self.path)?
+            .map(|e| e.map(|e| e.file_name()))
+            .collect::<io::Result<_>>()?;
+        names.sort_by_key(|n| n == manifest::NAME);
+        for n in names {
+            let to = dir.join(&n);
+            fs::rename(self.path.join(&n), &to).map_err(|e| with_path(&to, e))?;
+        }
         Ok(())
     }
 }
@@ -125,7 +131,7 @@ impl Drop for Staging {
 }
 
 /// Compiles `model` into the missing or empty folder `dir`.
-pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io::Result<Outcome> {
+pub fn write(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io::Result<Outcome> {
     let stage = Staging::create(dir, target)?;
     let root = stage.path.as_path();
     // (path, hash, stamp) of every file; the manifest's maps are built once at the end (a
@@ -145,6 +151,16 @@ pub fn compile(dir: &Path, target: Target, model: &Model, inputs: Inputs) -> io:
     })?;
     let mut manifest = manifest_of(written);
     inputs.record(&mut manifest);
+    if target == Target::Empty {
+        // A rename changes a file's ctime: move the tree up first and stamp its top-level
+        // files again where they now are, then publish the manifest alone.
+        stage.move_up(dir)?;
+        for (path, stamp) in manifest.stamps.iter_mut() {
+            if !path.contains('/') {
+                *stamp = Stamp::of(&dir.join(path)).unwrap_or_default();
+            }
+        }
+    }
     write_new(&root.join(manifest::NAME), manifest.to_text().as_bytes())?;
     stage.publish(dir, target)?;
     let files = manifest.files.len();
@@ -190,8 +206,11 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<Stamp> {
     };
     let mut file = created.map_err(|e| with_path(path, e))?;
     file.write_all(bytes).map_err(|e| with_path(path, e))?;
-    let meta = file.metadata().map_err(|e| with_path(path, e))?;
-    fix_mode(&file, &meta).map_err(|e| with_path(path, e))?;
+    let mut meta = file.metadata().map_err(|e| with_path(path, e))?;
+    if fix_mode(&file, &meta).map_err(|e| with_path(path, e))? {
+        // A mode change changes the ctime the stamp records.
+        meta = file.metadata().map_err(|e| with_path(path, e))?;
+    }
     Ok(Stamp::of_meta(&meta).unwrap_or_default())
 }
 
@@ -211,19 +230,20 @@ fn create_0644(path: &Path) -> io::Result<File> {
 }
 
 /// The umask may have cut the creation mode: set 0644 explicitly then (one check per file,
-/// on the metadata already read for the stamp).
+/// on the metadata already read for the stamp); says whether it changed the mode.
 #[cfg(unix)]
-fn fix_mode(file: &File, meta: &fs::Metadata) -> io::Result<()> {
+fn fix_mode(file: &File, meta: &fs::Metadata) -> io::Result<bool> {
     use std::os::unix::fs::PermissionsExt;
     if meta.permissions().mode() & 0o7777 != 0o644 {
         file.set_permissions(fs::Permissions::from_mode(0o644))?;
+        return Ok(true);
     }
-    Ok(())
+    Ok(false)
 }
 
 #[cfg(not(unix))]
-fn fix_mode(_file: &File, _meta: &fs::Metadata) -> io::Result<()> {
-    Ok(())
+fn fix_mode(_file: &File, _meta: &fs::Metadata) -> io::Result<bool> {
+    Ok(false)
 }
 
 #[cfg(test)]

@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 use super::fresh::Inputs;
 use super::manifest::{self, Manifest};
 use super::staging;
-use super::{finish, read_existing, remove_empty_parents, with_path, write_in_place};
+use super::{
+    finish, guard, read_existing, record_pending, remove_empty_parents, with_path, write_in_place,
+    Written,
+};
 use crate::emit::{self, Artifact, EmitError};
 use crate::model::Model;
 use crate::par;
@@ -48,7 +51,7 @@ impl From<EmitError> for io::Error {
 }
 
 /// Compiles `model` into `dir` by streaming, unless a conflict is possible.
-pub fn compile(
+pub fn write(
     dir: &Path,
     model: &Model,
     old: &Manifest,
@@ -56,22 +59,20 @@ pub fn compile(
     inputs: Inputs,
 ) -> io::Result<Streamed> {
     if let Some(target) = staging::target(dir)? {
-        return Ok(Streamed::Done(staging::compile(
-            dir, target, model, inputs,
-        )?));
+        return Ok(Streamed::Done(staging::write(dir, target, model, inputs)?));
     }
     let paths = emit::paths(model);
     let disk = par::map(&paths, |p| disk_hash(dir, p));
     let disk: Vec<Option<String>> = disk.into_iter().collect::<io::Result<_>>()?;
     let stale: Vec<&String> = old
-        .files
-        .keys()
+        .claimed()
+        .into_iter()
         .filter(|p| paths.binary_search(p).is_err())
         .collect();
     let stale_disk = par::map(&stale, |p| disk_hash(dir, p))
         .into_iter()
         .collect::<io::Result<Vec<_>>>()?;
-    let ours = |p: &String, h: &Option<String>| h.is_none() || old.files.get(p) == h.as_ref();
+    let ours = |p: &String, h: &Option<String>| h.as_ref().is_none_or(|h| old.is_ours(p, h));
     let clean = paths.iter().zip(&disk).all(|(p, h)| ours(p, h))
         && stale.iter().zip(&stale_disk).all(|(p, h)| ours(p, h));
     if !clean && !force {
@@ -86,27 +87,66 @@ pub fn compile(
         files: paths.len(),
         ..Outcome::default()
     };
-    emit::emit_chunks(model, CHUNK, |mut chunk: Vec<Artifact>| -> io::Result<()> {
+    let mut written = Written::default();
+    let mut pending = old.pending.clone();
+    let streamed = emit::emit_chunks(model, CHUNK, |mut chunk: Vec<Artifact>| -> io::Result<()> {
         // In path order each thread mostly creates files in a folder of its own: two threads
         // creating in one folder contend for its lock.
         chunk.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-        let done = par::map_weighted(&chunk, write_weight, |a| {
-            write_if_changed(dir, a, &paths, &disk)
+        let hashes = par::map_weighted(&chunk, write_weight, |a| {
+            let hash = manifest::hash(a.content.as_bytes());
+            let on_disk = paths
+                .binary_search(&a.path)
+                .ok()
+                .and_then(|i| disk[i].as_ref());
+            let write = on_disk != Some(&hash);
+            (hash, write)
         });
-        for (a, result) in chunk.iter().zip(done) {
-            let (hash, wrote) = result?;
+        let fresh = chunk.iter().zip(&hashes).filter(|(_, (_, w))| *w);
+        let fresh: Vec<(&String, &String)> = fresh.map(|(a, (h, _))| (&a.path, h)).collect();
+        let old_now = Manifest {
+            version: 1,
+            files: old.files.clone(),
+            pending: std::mem::take(&mut pending),
+            ..Manifest::default()
+        };
+        record_pending(dir, &old_now, fresh.iter().copied())?;
+        pending = old_now.pending;
+        pending.extend(fresh.iter().map(|(p, h)| ((*p).clone(), (*h).clone())));
+        let jobs: Vec<(&Artifact, bool)> = chunk.iter().zip(hashes.iter().map(|x| x.1)).collect();
+        let done = par::map_weighted(
+            &jobs,
+            |(a, _)| write_weight(a),
+            |(a, write)| {
+                if *write {
+                    write_in_place(&dir.join(&a.path), a.content.as_bytes())?;
+                }
+                Ok::<bool, io::Error>(*write)
+            },
+        );
+        for ((a, (hash, _)), result) in chunk.iter().zip(hashes).zip(done) {
             manifest.files.insert(a.path.clone(), hash);
-            *(if wrote {
-                &mut outcome.written
-            } else {
-                &mut outcome.unchanged
-            }) += 1;
+            match result {
+                Ok(true) => {
+                    written.record(Ok(&a.path));
+                    outcome.written += 1;
+                }
+                Ok(false) => outcome.unchanged += 1,
+                Err(e) => written.record(Err(e)),
+            }
         }
-        Ok(())
-    })?;
+        match written.error.is_some() {
+            true => Err(io::Error::other("stopped")),
+            false => Ok(()),
+        }
+    });
+    if let Err(e) = streamed {
+        written.error.get_or_insert(e);
+    }
+    written.into_result(dir)?;
     for (p, h) in stale.iter().zip(&stale_disk).filter(|(_, h)| h.is_some()) {
         let full = dir.join(p);
-        debug_assert!(force || old.files.get(*p) == h.as_ref());
+        debug_assert!(force || h.as_ref().is_some_and(|h| old.is_ours(p, h)));
         fs::remove_file(&full).map_err(|e| with_path(&full, e))?;
         remove_empty_parents(dir, &full);
         outcome.removed += 1;
@@ -121,7 +161,7 @@ pub(super) fn write_weight(a: &Artifact) -> usize {
     a.content.len() + 4096
 }
 
-fn disk_hash(dir: &Path, path: &str) -> io::Result<Option<String>> {
+pub(super) fn disk_hash(dir: &Path, path: &str) -> io::Result<Option<String>> {
     Ok(read_existing(&dir.join(path))?.map(|bytes| manifest::hash(&bytes)))
 }
 
@@ -135,25 +175,5 @@ pub(super) fn make_folders(dir: &Path, paths: &[String]) -> io::Result<()> {
     for p in parents.iter().chain([&dir.to_path_buf()]) {
         fs::create_dir_all(p).map_err(|e| with_path(p, e))?;
     }
-    Ok(())
-}
-
-/// Writes `a` unless the file already holds exactly its content; returns its hash and
-/// whether it was written.
-fn write_if_changed(
-    dir: &Path,
-    a: &Artifact,
-    paths: &[String],
-    disk: &[Option<String>],
-) -> io::Result<(String, bool)> {
-    let hash = manifest::hash(a.content.as_bytes());
-    let on_disk = paths
-        .binary_search(&a.path)
-        .ok()
-        .and_then(|i| disk[i].as_ref());
-    if on_disk == Some(&hash) {
-        return Ok((hash, false));
-    }
-    write_in_place(&dir.join(&a.path), a.content.as_bytes())?;
-    Ok((hash, true))
+    guard::probe_writable(&parents)
 }

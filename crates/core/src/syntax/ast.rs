@@ -77,19 +77,7 @@ pub struct ServerDecl {
     pub capacity: Option<Sp<Size>>,
     /// `active` (default), `drain` (allowed in, gets no new assignments) or `retired` (gone).
     #[serde(default)]
-    pub state: Option<Sp<ServerState>>,
-}
-
-/// Lifecycle state of a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ServerState {
-    /// Takes assignments.
-    Active,
-    /// Stays in every server set, takes no assignments unless pinned.
-    Drain,
-    /// Gone everywhere.
-    Retired,
+    pub state: Option<Sp<crate::model::ServerState>>,
 }
 
 /// A client whose paths are mirrored.

@@ -84,6 +84,32 @@ pub enum SyntaxError {
         #[label("`{key}` is required here")]
         span: SourceSpan,
     },
+    /// An inventory file that exists by name but cannot be read.
+    #[error("cannot read this inventory file: {reason}")]
+    #[diagnostic(
+        code(mirrorc::unreadable_input),
+        help(
+            "every *.yaml/*.yml file of the folder is part of the estate: fix or remove it \
+             (nothing is compiled without it, so no site's outputs are deleted)"
+        )
+    )]
+    Unreadable {
+        /// Why.
+        reason: String,
+        /// Start of the file.
+        #[label("unreadable")]
+        span: SourceSpan,
+    },
+}
+
+impl SyntaxError {
+    /// The diagnostic of an input file that could not be read.
+    pub fn unreadable(reason: &str) -> SyntaxError {
+        SyntaxError::Unreadable {
+            reason: reason.to_string(),
+            span: SourceSpan::new(0.into(), 0),
+        }
+    }
 }
 
 fn unknown_help(suggestion: &Option<String>, expected: &str) -> String {
@@ -91,14 +117,4 @@ fn unknown_help(suggestion: &Option<String>, expected: &str) -> String {
         Some(s) => format!("did you mean `{s}`? (expected one of {expected})"),
         None => format!("expected one of {expected}"),
     }
-}
-
-/// The closest candidate to `word`, if close enough to be a likely typo.
-pub fn did_you_mean<S: AsRef<str>>(word: &str, candidates: &[S]) -> Option<String> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(word, c.as_ref()), c.as_ref()))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-        .map(|(_, c)| c.to_string())
 }

@@ -1,4 +1,4 @@
-//! Text → Ast. `lcfg` holds the pest-parsed LCFG header language. Parses every inventory file of the estate (YAML through `source::from_yaml`)
+//! Text → Ast. Parses every inventory file of the estate (YAML through `source::from_yaml`)
 //! and turns serde-saphyr errors into our diagnostics. A file that does not parse is left out
 //! of the Ast; every file is tried, so one run reports each broken file. No I/O here.
 
@@ -18,7 +18,13 @@ pub fn parse(sources: &SourceMap) -> (Ast, Vec<Finding>) {
     let mut findings = Vec::new();
     let files: Vec<(FileId, &str)> = sources
         .iter()
-        .map(|(id, f)| (id, f.text.as_str()))
+        .filter_map(|(id, f)| match &f.unreadable {
+            Some(reason) => {
+                findings.push(Finding::new(id, SyntaxError::unreadable(reason)));
+                None
+            }
+            None => Some((id, f.text.as_str())),
+        })
         .collect();
     let parsed = crate::par::map_min(&files, 2, |(id, text)| (*id, parse_file(text)));
     for (id, result) in parsed {
@@ -50,7 +56,7 @@ fn classify(text: &str, e: YamlError) -> SyntaxError {
     let message = e.message;
     if let Some(rest) = message.strip_prefix("unknown field ") {
         let (key, expected) = split_unknown(rest);
-        let suggestion = error::did_you_mean(&key, &expected);
+        let suggestion = crate::diag::did_you_mean(&key, &expected);
         return SyntaxError::UnknownKey {
             key,
             expected: expected.join(", "),
@@ -129,5 +135,97 @@ fn error_span(text: &str, e: &YamlError) -> SourceSpan {
         (Some(span), _) => source::clamp_span(text, span),
         (None, Some((line, col))) => SourceSpan::new(source::offset_of(text, line, col).into(), 0),
         (None, None) => SourceSpan::new(0.into(), 0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use miette::Diagnostic;
+
+    use super::parse_file;
+
+    /// Parses `input` and shows the diagnostic: code, message, help and where it points.
+    #[track_caller]
+    fn check(input: &str) -> String {
+        let Err(e) = parse_file(input) else {
+            return "ok".to_string();
+        };
+        let code = e.code().map(|c| c.to_string()).unwrap_or_default();
+        let help = e.help().map(|h| h.to_string()).unwrap_or_default();
+        let at = e
+            .labels()
+            .and_then(|mut l| l.next())
+            .map(|l| {
+                let start = l.offset().min(input.len());
+                let line = input[..start].matches('\n').count() + 1;
+                let end = (start + l.len()).min(input.len());
+                format!("line {line} `{}`", &input[start..end])
+            })
+            .unwrap_or_default();
+        format!("{code}: {e}\nhelp: {help}\nat: {at}")
+    }
+
+    #[test]
+    fn a_misspelt_key_is_unknown_with_a_suggestion() {
+        insta::assert_snapshot!(check("site: x\nservers:\n  a:\n    stor: /d\n"), @"
+        mirrorc::unknown_key: unknown key `stor`
+        help: did you mean `store`? (expected one of address, store, capacity, state)
+        at: line 4 `stor`
+        ");
+    }
+
+    #[test]
+    fn a_missing_key_is_named() {
+        insta::assert_snapshot!(check("site: x\nservers:\n  a:\n    address: 192.0.2.1\n"), @"
+        mirrorc::missing_key: missing key `store`
+        help: add `store:` to this entry
+        at: line 4 `address`
+        ");
+    }
+
+    #[test]
+    fn a_repeated_key_is_a_duplicate() {
+        insta::assert_snapshot!(check("site: x\nsite: y\n"), @"
+        mirrorc::duplicate_key: duplicate key `site`
+        help: each key may appear once in a mapping; merge the two entries
+        at: line 2 `site`
+        ");
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_says_what_was_expected() {
+        insta::assert_snapshot!(check("site: x\ndefaults:\n  port: 99999\n"), @"
+        mirrorc::wrong_type: wrong type: expected a whole number from 0 to 65535
+        help: see `mirrorc schema` for the type of each key
+        at: line 3 `99999`
+        ");
+    }
+
+    #[test]
+    fn an_unknown_state_is_a_type_error() {
+        insta::assert_snapshot!(check("site: x\nservers:\n  a:\n    store: /d\n    state: gone\n"), @"
+        mirrorc::wrong_type: wrong type: unknown variant `gone`, expected one of active, drain, retired
+        help: see `mirrorc schema` for the type of each key
+        at: line 5 `gone`
+        ");
+    }
+
+    #[test]
+    fn broken_yaml_is_a_syntax_error_and_an_empty_file_is_its_own() {
+        insta::assert_snapshot!(check("site: [x\n"), @"
+        mirrorc::yaml_syntax: YAML syntax error: expected string scalar
+        help: check indentation, brackets and quoting around this place
+        at: line 1 `[`
+        ");
+        insta::assert_snapshot!(check("# only a comment\n"), @"
+        mirrorc::yaml_syntax: the inventory file is empty
+        help: a site file needs at least `site: <name>`
+        at: line 1 ``
+        ");
+    }
+
+    #[test]
+    fn a_valid_file_parses() {
+        insta::assert_snapshot!(check("site: x\nservers:\n  a:\n    store: /d\n"), @"ok");
     }
 }

@@ -72,7 +72,7 @@ pub fn run(args: &ImportArgs) -> io::Result<(Imported, ImportResult)> {
         return Ok((imported, ImportResult::Refused { existing }));
     }
     let sources = write(&args.out, &files)?;
-    let compiled = mirrorc_core::compile(&sources).map_err(io::Error::other)?;
+    let compiled = mirrorc_core::build(&sources).map_err(io::Error::other)?;
     let equivalence = args
         .check_equivalence
         .then(|| {

@@ -137,23 +137,20 @@ impl Legacy {
         }
     }
 
-    /// The file's own lines, parsed once, with virtual spans (empty when it does not parse).
+    /// The file's own lines, parsed once, with virtual spans; a line that does not parse is a
+    /// finding and is left out, the others are kept.
     pub(super) fn lines(&mut self, id: FileId) -> Vec<Line> {
         if let Some(lines) = self.parsed.get(&id) {
             return lines.clone();
         }
         let base = self.bases.get(id.0 as usize).copied().unwrap_or(0);
-        let lines = match lcfg::parse(&self.sources.file(id).text) {
-            Ok(lines) => lines.into_iter().map(|l| shift(l, base)).collect(),
-            Err(errors) => {
-                for e in errors {
-                    let r = e.span();
-                    let span = SourceSpan::new(r.start.into(), r.end - r.start);
-                    self.findings.push(Finding::new(id, Located::new(e, span)));
-                }
-                Vec::new()
-            }
-        };
+        let (lines, errors) = lcfg::parse_all(&self.sources.file(id).text);
+        for e in errors {
+            let r = e.span();
+            let span = SourceSpan::new(r.start.into(), r.end - r.start);
+            self.findings.push(Finding::new(id, Located::new(e, span)));
+        }
+        let lines: Vec<Line> = lines.into_iter().map(|l| shift(l, base)).collect();
         self.parsed.insert(id, lines.clone());
         lines
     }

@@ -5,10 +5,11 @@
 
 use std::ops::Range;
 use std::path::Path;
-use std::process::Command;
+use std::time::Duration;
 
 use super::error::ImportError;
 use super::load::{respan, Legacy};
+use crate::exec::{self, Cancel, Ended, Job};
 use mirrorc_core::source::{offset_of, FileId};
 use mirrorc_lcfg::{self as lcfg, LcfgError, Line};
 
@@ -42,29 +43,58 @@ fn needs_cpp(e: &LcfgError) -> bool {
     )
 }
 
+/// How long cpp may take on one legacy file.
+const CPP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most cpp output kept of one legacy file (the expander's own limits are of this order).
+const CPP_OUTPUT_CAP: usize = 16 << 20;
+
 fn with_cpp(legacy: &mut Legacy, id: FileId) -> Result<Vec<Line>, mirrorc_core::diag::Finding> {
     let start = legacy.file_start(id);
     let fail = |legacy: &Legacy, message: String| {
         legacy.finding(&start, |span| ImportError::Cpp { message, span })
     };
     let path = legacy.sources.file(id).name.clone();
-    let mut cmd = Command::new("cpp");
-    cmd.arg("-undef");
+    let mut job = Job::new("cpp")
+        .arg("-undef")
+        .timeout(CPP_TIMEOUT)
+        .stdout_cap(CPP_OUTPUT_CAP)
+        .stderr_cap(64 << 10);
     for dir in legacy.include_dirs() {
-        cmd.arg("-I").arg(dir);
+        job = job.arg("-I").arg(dir);
     }
-    let out = cmd
-        .arg(&path)
-        .output()
+    let job = job.arg(&path);
+    let out = exec::run(&job, &Cancel::new())
         .map_err(|e| fail(legacy, format!("cannot run cpp: {e}")))?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        // cpp prefixes `file:line:col: fatal error: `; the label already shows the file.
-        let first = stderr.lines().next().unwrap_or("exit status");
-        return Err(fail(
-            legacy,
-            first.rsplit("error: ").next().unwrap_or(first).to_string(),
-        ));
+    match out.status {
+        Ended::Exited(0) if out.stdout_truncated() => {
+            return Err(fail(
+                legacy,
+                format!(
+                    "cpp output exceeds {} MiB (a macro bomb?)",
+                    CPP_OUTPUT_CAP >> 20
+                ),
+            ))
+        }
+        Ended::Exited(0) => {}
+        Ended::TimedOut => {
+            return Err(fail(
+                legacy,
+                format!(
+                    "cpp took longer than {} s (a macro bomb?)",
+                    CPP_TIMEOUT.as_secs()
+                ),
+            ))
+        }
+        _ => {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            // cpp prefixes `file:line:col: fatal error: `; the label already shows the file.
+            let first = stderr.lines().next().unwrap_or("exit status");
+            return Err(fail(
+                legacy,
+                first.rsplit("error: ").next().unwrap_or(first).to_string(),
+            ));
+        }
     }
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     let (plain, origins) = strip_markers(&text);

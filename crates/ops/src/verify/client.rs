@@ -66,12 +66,15 @@ pub(super) fn check(
     dir: &Path,
 ) -> io::Result<ClientReport> {
     let remapped = remap(conf_text, dir);
+    // A client without paths has no module folder: its own folder is still needed.
+    fs::create_dir_all(dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
     for (_, p) in &remapped.modules {
         fs::create_dir_all(p)?;
     }
     let conf = dir.join("rsyncd.conf");
     let log = dir.join("rsync.log");
-    fs::write(&conf, &remapped.text)?;
+    super::write_new(&conf, remapped.text.as_bytes(), 0o644)?;
     let _ = fs::remove_file(&log);
     let mut rep = ClientReport::default();
     rep.tally.configs = 1;
@@ -179,11 +182,12 @@ impl Prober<'_> {
             .next();
         let Some(from) = from else { return Ok(()) };
         let src = dir.join("push-probe");
-        fs::create_dir_all(&src)?;
-        fs::write(
-            src.join("mirrorc-push-probe"),
-            "written by mirrorc verify: must be refused\n",
-        )?;
+        let probe_file = src.join("mirrorc-push-probe");
+        if !probe_file.exists() {
+            fs::create_dir_all(&src)?;
+            let text = "written by mirrorc verify: must be refused\n";
+            super::write_new(&probe_file, text.as_bytes(), 0o644)?;
+        }
         rep.tally.checks += 1;
         let p = self.cx.rsync.probe(Request {
             conf: self.conf,

@@ -3,7 +3,7 @@
 //! in the binary renders the result and picks the exit status.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{find_on_path, verify, Rsync, Tally, VerifyError};
 use mirrorc_core::diag::Finding;
@@ -32,12 +32,14 @@ pub enum Verified {
         problems: Vec<Finding>,
         /// What was checked.
         tally: Tally,
+        /// The fresh folder inside `keep` that holds the scratch configs and logs.
+        kept: Option<PathBuf>,
     },
 }
 
 /// Runs `mirrorc verify` over `sources`; `keep` keeps the scratch configs and rsync logs there.
 pub fn run(sources: &SourceMap, keep: Option<&Path>) -> io::Result<Verified> {
-    let compiled = mirrorc_core::compile(sources).map_err(io::Error::other)?;
+    let compiled = mirrorc_core::build(sources).map_err(io::Error::other)?;
     let findings = compiled.findings;
     let (Some(model), Some(artifacts)) = (compiled.model, compiled.artifacts) else {
         return Ok(Verified::Failed { findings });
@@ -46,23 +48,33 @@ pub fn run(sources: &SourceMap, keep: Option<&Path>) -> io::Result<Verified> {
         let missing = Finding::global(VerifyError::RsyncMissing);
         return Ok(Verified::NoRsync { findings, missing });
     };
-    let temp;
-    let work = match keep {
-        Some(dir) => dir,
-        None => {
-            temp = tempfile::Builder::new()
-                .prefix("mirrorc-verify-")
-                .tempdir()?;
-            temp.path()
+    // Always a fresh private (0700) folder, inside `keep` when given: a file or symlink
+    // planted in `keep` beforehand is never written through.
+    let private = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o700);
+    let builder = tempfile::Builder::new()
+        .prefix("mirrorc-verify-")
+        .permissions(private)
+        .clone();
+    let temp = match keep {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| with_path(dir, e))?;
+            builder.tempdir_in(dir).map_err(|e| with_path(dir, e))?
         }
+        None => builder.tempdir()?,
     };
-    std::fs::create_dir_all(work)?;
+    let work = temp.path();
     let rsync = Rsync::setup(bin, work)?;
     let (errors, tally) = verify(&model, &artifacts, &rsync, work)?;
     let problems = errors.into_iter().map(Finding::global).collect();
+    let kept = keep.map(|_| temp.keep());
     Ok(Verified::Done {
         findings,
         problems,
         tally,
+        kept,
     })
+}
+
+fn with_path(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }

@@ -1,17 +1,20 @@
 //! Running the installed rsync in its "daemon over a remote shell" mode: a fake remote shell
 //! starts `rsync --server --daemon` locally with a given config and log file, and the client
 //! address comes from `SSH_CONNECTION`, so access rules are tested with no socket and no root.
-//! Owns process spawning and timeouts; knows nothing about the Model.
+//! Runs rsync through `exec` (timeout, process group); knows nothing about the Model.
 
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::exec::{self, Cancel, Ended, Job};
 
 /// How long one probe may take before it is killed (a healthy one takes ~30 ms).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Output kept of one probe (a listing of a few modules, or an error line).
+const OUTPUT_CAP: usize = 1 << 20;
 
 /// The installed rsync and the fake remote shell that runs it as a daemon.
 #[derive(Debug, Clone)]
@@ -71,71 +74,47 @@ impl Rsync {
              exec '{}' --config=\"$RSYNCD_CONF\" --log-file=\"$RSYNCD_LOG\" \"$@\"\n",
             bin.display()
         );
-        std::fs::write(&rsh, script)?;
-        std::fs::set_permissions(&rsh, std::fs::Permissions::from_mode(0o755))?;
+        super::write_new(&rsh, script.as_bytes(), 0o755)?;
         Ok(Rsync { bin, rsh })
     }
 
     /// Runs one request: `rsync --list-only fakehost::MODULE/`, `rsync fakehost::`, or a push
-    /// `rsync -r SRC/ fakehost::MODULE/`.
+    /// `rsync -r SRC/ fakehost::MODULE/`, through `exec` (timeout, process group, capped output).
     pub fn probe(&self, req: Request) -> io::Result<Probe> {
         let target = match req.module {
             Some(m) => format!("fakehost::{m}/"),
             None => "fakehost::".to_string(),
         };
-        let mut cmd = Command::new(&self.bin);
-        match req.push {
-            Some(src) => cmd
+        let job = Job::new(&self.bin);
+        let job = match req.push {
+            Some(src) => job
                 .arg("-r")
                 .arg("-e")
                 .arg(&self.rsh)
-                .arg(format!("{}/", src.display()))
-                .arg(target),
-            None => cmd.arg("--list-only").arg("-e").arg(&self.rsh).arg(target),
+                .arg(format!("{}/", src.display())),
+            None => job.arg("--list-only").arg("-e").arg(&self.rsh),
+        }
+        .arg(target)
+        .env("SSH_CONNECTION", format!("{} 40000 127.0.0.1 22", req.from))
+        .env("RSYNCD_CONF", req.conf)
+        .env("RSYNCD_LOG", req.log)
+        .timeout(PROBE_TIMEOUT)
+        .stdout_cap(OUTPUT_CAP)
+        .stderr_cap(OUTPUT_CAP);
+        let out = exec::run(&job, &Cancel::new()).map_err(io::Error::other)?;
+        let mut stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let code = match out.status {
+            Ended::Exited(code) => Some(code),
+            Ended::TimedOut => {
+                stderr.push_str("(killed after the timeout)");
+                None
+            }
+            Ended::Signalled(_) | Ended::Cancelled => None,
         };
-        cmd.env("SSH_CONNECTION", format!("{} 40000 127.0.0.1 22", req.from));
-        cmd.env("RSYNCD_CONF", req.conf).env("RSYNCD_LOG", req.log);
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        run_bounded(cmd.spawn()?)
+        Ok(Probe {
+            code,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr,
+        })
     }
-}
-
-/// Waits for a child with a deadline, reading its output on helper threads.
-fn run_bounded(mut child: Child) -> io::Result<Probe> {
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
-    let deadline = Instant::now() + PROBE_TIMEOUT;
-    let status = loop {
-        if let Some(s) = child.try_wait()? {
-            break Some(s);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        thread::sleep(Duration::from_millis(2));
-    };
-    let stdout = out.join().unwrap_or_default();
-    let mut stderr = err.join().unwrap_or_default();
-    if status.is_none() {
-        stderr.push_str("(killed after the timeout)");
-    }
-    Ok(Probe {
-        code: status.and_then(|s| s.code()),
-        stdout,
-        stderr,
-    })
-}
-
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let mut buf = Vec::new();
-        if let Some(mut p) = pipe {
-            let _ = p.read_to_end(&mut buf);
-        }
-        String::from_utf8_lossy(&buf).into_owned()
-    })
 }
