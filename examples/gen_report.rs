@@ -138,6 +138,15 @@ fn disk(p: &Params, c: usize, t: usize, by_site: &[Vec<&ServerSummary>]) -> Merg
         } else {
             vec![h.to_string()]
         },
+        max_age_seconds: 36 * 3600,
+        age_seconds: None,
+        last_failure: None,
+        reported_by: if holder.answered {
+            vec![h.to_string()]
+        } else {
+            vec![]
+        },
+        problems: vec![],
     }
 }
 
@@ -162,6 +171,7 @@ fn main() -> ExitCode {
             last_run_finished: Some("2026-12-02T04:00:00Z".into()),
             used_bytes: 0,
             capacity: Some(1 << 50),
+            asked: true,
         })
         .collect();
     let mut by_site: Vec<Vec<&ServerSummary>> = vec![Vec::new(); p.sites];
@@ -182,6 +192,7 @@ fn main() -> ExitCode {
         servers,
         disks,
         retirable: vec![],
+        scope: "all".into(),
     };
     let text = serde_json::to_string(&report).unwrap_or_default();
     let result = match &p.out {

@@ -181,9 +181,19 @@ pub(crate) enum Command {
     /// Show the state of every mirror from a merged estate report: a terminal table, JSON, or
     /// one self-contained HTML page (exit 1 when any disk is not ok or a server did not answer).
     Status {
-        /// The estate report (`mirrorc report --all --format json` output).
+        /// Read the estate report from this file (`mirrorc report --all --format json` output)
+        /// instead of asking every live server now (as `report --all`).
         #[arg(long, value_name = "REPORT.json")]
-        from: PathBuf,
+        from: Option<PathBuf>,
+        /// Without --from: folder holding the contracts `servers/<server>.json` (as `report`).
+        #[arg(long, default_value = "out", value_name = "DIR")]
+        contract: PathBuf,
+        /// Without --from: how servers are asked, `remctl` or `dir=PATH` (as `report`).
+        #[arg(long, default_value = "remctl", value_name = "HOW")]
+        via: String,
+        /// Without --from: deadline of each server's answer, in seconds (as `report`).
+        #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
         /// Write the HTML page to this file (atomically, mode 0644); prints nothing else
         /// unless --format is given too.
         #[arg(long, value_name = "FILE")]

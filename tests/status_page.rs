@@ -466,3 +466,58 @@ fn chromium_checks_catch_a_bad_page() {
         "the image request must show: {requests:?}"
     );
 }
+
+#[test]
+fn without_from_it_asks_every_server_like_report_all() {
+    // The example estate compiled; only jmirror1 has a state folder (and no records yet), so
+    // it answers "never" for its disks, and every other server does not answer.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let o = mirrorc_in(root(), &["compile", "-o", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    fs::create_dir_all(dir.path().join("state/jmirror1")).expect("state folder");
+    let via = format!("dir={}", dir.path().join("state").display());
+    let page = dir.path().join("status.html");
+    let args = [
+        "status",
+        "--contract",
+        out.to_str().unwrap(),
+        "--via",
+        &via,
+        "--now",
+        NOW,
+    ];
+    let mut with_page = args.to_vec();
+    with_page.extend(["--html", page.to_str().unwrap(), "--format", "json"]);
+    let o = mirrorc_in(root(), &with_page);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["summary"]["disks"], 16);
+    assert_eq!(
+        v["summary"]["never"], 5,
+        "jmirror1's disks: {}",
+        v["summary"]
+    );
+    assert_eq!(
+        v["summary"]["unknown"], 11,
+        "the silent servers' disks: {}",
+        v["summary"]
+    );
+    assert_eq!(v["servers_unanswered"], 4);
+    assert!(fs::read_to_string(&page)
+        .expect("page")
+        .contains("id=\"count-unknown\">11<"));
+
+    let nowhere = dir.path().join("none");
+    let o = mirrorc_in(
+        root(),
+        &[
+            "status",
+            "--contract",
+            nowhere.to_str().unwrap(),
+            "--via",
+            &via,
+        ],
+    );
+    assert_eq!(code(&o), 2, "no contracts: no report");
+}

@@ -92,12 +92,18 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
         Command::Status {
             from,
+            contract,
+            via,
+            timeout,
             html,
             format,
             refresh,
             now,
         } => status::run(status::StatusArgs {
             from,
+            contract,
+            via,
+            timeout,
             html,
             format,
             refresh,

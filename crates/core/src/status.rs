@@ -262,7 +262,7 @@ fn server_row(s: &ServerSummary, retirable: &BTreeSet<&str>) -> ServerRow {
     }
 }
 
-/// What judging a disk needs: the servers that did not answer, now, and the max age.
+/// What judging a disk needs: the servers that did not answer, now, and the estate's max age.
 struct Judge<'a> {
     silent: &'a BTreeSet<&'a str>,
     now: Timestamp,
@@ -331,8 +331,13 @@ fn judge(
         let why = "reported ok without a readable last success";
         return (DiskState::Unknown, Some(why.to_string()));
     };
+    // The disk's own max age (client, site or path `max_age`) when the report carries one.
+    let max_age = match disk.max_age_seconds {
+        0 => ctx.max_age,
+        own => own,
+    };
     // A success in the future (a server's clock ahead) counts as fresh.
-    let fresh = age <= i64::try_from(ctx.max_age).unwrap_or(i64::MAX);
+    let fresh = age <= i64::try_from(max_age).unwrap_or(i64::MAX);
     let by_silent = ctx.silent.contains(s.server.as_str());
     if someone_silent && (!fresh || by_silent) {
         let why = "reported ok, but a server concerned did not answer";

@@ -19,6 +19,7 @@ fn server(name: &str, state: &str, answered: bool) -> ServerSummary {
         last_run_finished: None,
         used_bytes: 3 << 40,
         capacity: Some(12 << 40),
+        asked: true,
     }
 }
 
@@ -58,6 +59,11 @@ fn disk(
         last_success: success.map(|t| attempt(holder, t, Outcome::Ok)),
         last_attempt: success.map(|t| attempt(holder, t, Outcome::Ok)),
         unanswered: vec![],
+        max_age_seconds: 0,
+        age_seconds: None,
+        last_failure: None,
+        reported_by: vec![],
+        problems: vec![],
     }
 }
 
@@ -69,6 +75,7 @@ fn report(servers: Vec<ServerSummary>, disks: Vec<MergedDisk>) -> EstateReport {
         servers,
         disks,
         retirable: vec!["jmirror3".into()],
+        scope: "all".into(),
     }
 }
 
@@ -259,4 +266,36 @@ fn view_is_independent_of_input_order() {
     let a = view(&report(vec![server("m", "active", true)], disks), now);
     let b = view(&report(vec![server("m", "active", true)], reversed), now);
     assert_eq!(a, b);
+}
+
+#[test]
+fn a_disks_own_max_age_wins() {
+    // 37 h old at NOW: stale against the estate's 36 h, fresh against the disk's own 7 days.
+    let mut weekly = disk(
+        "fpc001",
+        "forum",
+        "jmirror1",
+        DiskState::Ok,
+        Some("2026-11-30T23:00:00Z"),
+    );
+    weekly.max_age_seconds = 7 * 86_400;
+    let daily = disk(
+        "fpc002",
+        "forum",
+        "jmirror1",
+        DiskState::Ok,
+        Some("2026-11-30T23:00:00Z"),
+    );
+    let r = report(
+        vec![server("jmirror1", "active", true)],
+        vec![weekly, daily],
+    );
+    check(
+        &r,
+        r#"disks 2 ok 1 stale 1 failed 0 skipped 0 never 0 unknown 0; unanswered 0/1
+problem stale fpc002 "reported ok, but the last success is now older than the max age"
+site forum (1 problems): fpc001=ok fpc002=stale
+server jmirror1 active Some(25)% retirable None
+"#,
+    );
 }
