@@ -179,8 +179,44 @@ pub(crate) enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
+    /// Show the state of every mirror from a merged estate report: a terminal table, JSON, or
+    /// one self-contained HTML page (exit 1 when any disk is not ok or a server did not answer).
+    Status {
+        /// Read the estate report from this file (`mirrorc report --all --format json` output)
+        /// instead of asking every live server now (as `report --all`).
+        #[arg(long, value_name = "REPORT.json")]
+        from: Option<PathBuf>,
+        /// Without --from: folder holding the contracts `servers/<server>.json` (as `report`).
+        #[arg(long, default_value = "out", value_name = "DIR")]
+        contract: PathBuf,
+        /// Without --from: how servers are asked, `remctl` or `dir=PATH` (as `report`).
+        #[arg(long, default_value = "remctl", value_name = "HOW")]
+        via: String,
+        /// Without --from: deadline of each server's answer, in seconds (as `report`).
+        #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+        timeout: u64,
+        /// Write the HTML page to this file (atomically, mode 0644); prints nothing else
+        /// unless --format is given too.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Output format on stdout (default text, or nothing with --html).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Add a meta refresh to the page every SECONDS (wall displays).
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..))]
+        refresh: Option<u32>,
+        /// Measure ages from this time instead of the clock (RFC 3339, e.g. 2026-12-02T06:00:00Z).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        now: Option<jiff::Timestamp>,
+    },
     /// Mirror a server's disks now (its nightly run): dry run, safety limit, pull, status record.
     Run(RunArgs),
+}
+
+/// An RFC 3339 time stamp such as `2026-12-02T06:00:00Z`.
+fn parse_time(text: &str) -> Result<jiff::Timestamp, String> {
+    text.parse::<jiff::Timestamp>()
+        .map_err(|e| format!("not an RFC 3339 time such as 2026-12-02T06:00:00Z: {e}"))
 }
 
 /// `mirrorc run`.

@@ -7,6 +7,7 @@ mod commands;
 mod exit;
 mod print;
 mod progress;
+mod render;
 
 use exit::ExitStatus;
 

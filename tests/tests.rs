@@ -15,4 +15,5 @@ mod report_e2e;
 mod robustness;
 mod rsync_e2e;
 mod run_e2e;
+mod status_page;
 mod support;

@@ -9,6 +9,7 @@ mod import;
 mod plan;
 mod report;
 mod run;
+mod status;
 mod verify;
 
 use std::io;
@@ -89,6 +90,25 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             now,
         }),
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
+        Command::Status {
+            from,
+            contract,
+            via,
+            timeout,
+            html,
+            format,
+            refresh,
+            now,
+        } => status::run(status::StatusArgs {
+            from,
+            contract,
+            via,
+            timeout,
+            html,
+            format,
+            refresh,
+            now,
+        }),
         Command::Import {
             inputs,
             include,

@@ -123,7 +123,8 @@ fn fail(message: &str) -> ExitStatus {
     ExitStatus::Failure
 }
 
-fn via(text: &str, timeout: u64) -> Option<Via> {
+/// The transport named by `--via` (`remctl` or `dir=PATH`); also `status`'s.
+pub(super) fn via(text: &str, timeout: u64) -> Option<Via> {
     match text {
         "remctl" => Some(Via::Remctl {
             program: "remctl".into(),

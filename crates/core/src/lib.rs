@@ -17,6 +17,7 @@ pub mod par;
 pub mod plan;
 pub mod schema;
 pub mod source;
+pub mod status;
 pub mod syntax;
 
 use diag::Finding;
