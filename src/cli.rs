@@ -303,6 +303,14 @@ pub(crate) fn parse() -> Result<Command, ExitStatus> {
     }
 }
 
+/// Parses `argv` (with the program name) like [`parse`], for unit tests of the commands.
+#[cfg(test)]
+pub(crate) fn parse_from(argv: &[&str]) -> Command {
+    Cli::try_parse_from(argv)
+        .unwrap_or_else(|e| panic!("{argv:?}: {e}"))
+        .command
+}
+
 /// The clap command, for completions and the man page.
 pub(crate) fn command() -> clap::Command {
     <Cli as clap::CommandFactory>::command()

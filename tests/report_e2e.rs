@@ -83,7 +83,7 @@ fn failed_after(tag: &str, client: &str, server: &str, success_ago: i64) -> Disk
 }
 
 /// Runs mirrorc (bounded) with `env`; panics if it hangs.
-fn mirrorc(args: &[&str], env: &[(String, String)]) -> Output {
+pub(crate) fn mirrorc(args: &[&str], env: &[(String, String)]) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.args(args)
         .envs(env.iter().cloned())
@@ -96,7 +96,7 @@ fn mirrorc(args: &[&str], env: &[(String, String)]) -> Output {
     }
 }
 
-fn estate_json(o: &Output) -> EstateReport {
+pub(crate) fn estate_json(o: &Output) -> EstateReport {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
         panic!(
             "not an estate report ({e}): {}\n{}",
@@ -107,7 +107,7 @@ fn estate_json(o: &Output) -> EstateReport {
 }
 
 /// A port free on every address given.
-fn common_port(addrs: &[Ipv4Addr]) -> u16 {
+pub(crate) fn common_port(addrs: &[Ipv4Addr]) -> u16 {
     for _ in 0..50 {
         let p = realm::free_port(addrs[0], false);
         if addrs.iter().all(|a| TcpListener::bind((*a, p)).is_ok()) {
@@ -254,7 +254,10 @@ fn world() -> Result<World, String> {
     })
 }
 
-fn disk<'a>(r: &'a EstateReport, tag: &str) -> &'a mirrorc_core::contract::report::MergedDisk {
+pub(crate) fn disk<'a>(
+    r: &'a EstateReport,
+    tag: &str,
+) -> &'a mirrorc_core::contract::report::MergedDisk {
     r.disks
         .iter()
         .find(|d| d.tag == tag)

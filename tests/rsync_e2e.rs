@@ -167,6 +167,10 @@ pub(crate) struct Estate {
     pub(crate) ports: BTreeMap<String, u16>,
     /// Servers set to `drain`.
     drained: BTreeSet<String>,
+    /// Per client, `copies` instead of the one in [`CLIENTS`] (then `write_inventory`).
+    pub(crate) copies: BTreeMap<String, u32>,
+    /// Appended to north.yaml, e.g. an `estate:` block (then `write_inventory`).
+    pub(crate) north_extra: String,
 }
 
 impl Estate {
@@ -183,6 +187,8 @@ impl Estate {
             dir,
             ports,
             drained: BTreeSet::new(),
+            copies: BTreeMap::new(),
+            north_extra: String::new(),
         };
         for (client, _, _, _, paths) in CLIENTS {
             for (tag, _) in paths {
@@ -223,7 +229,7 @@ impl Estate {
             .unwrap_or_else(|| panic!("unknown host {fqdn}"))
     }
 
-    fn write_inventory(&self) {
+    pub(crate) fn write_inventory(&self) {
         fs::create_dir_all(self.path("inv")).expect("inv");
         for (site, other) in [("north", "south"), ("south", "north")] {
             let mut y = format!("site: {site}\ndomain: {site}.test\nmirrored_by: [{other}]\n");
@@ -239,6 +245,7 @@ impl Estate {
             }
             y += "clients:\n";
             for (name, _, addr, copies, paths) in CLIENTS.iter().filter(|c| c.1 == site) {
+                let copies = self.copies.get(*name).unwrap_or(copies);
                 y += &format!("  {name}:\n    address: {addr}\n    port: {}\n    copies: {copies}\n    paths:\n", self.ports[*name]);
                 for (tag, exclude) in paths.iter() {
                     let path = self.client_path(name, tag);
@@ -252,6 +259,9 @@ impl Estate {
                         path.display()
                     );
                 }
+            }
+            if site == "north" {
+                y += &self.north_extra;
             }
             fs::write(self.path(&format!("inv/{site}.yaml")), y).expect("write inventory");
         }

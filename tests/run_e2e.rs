@@ -143,7 +143,7 @@ fn s(v: &Value) -> &str {
     v.as_str().unwrap_or_else(|| panic!("not a string: {v}"))
 }
 
-fn attempts(o: &Output) -> BTreeMap<String, Value> {
+pub(crate) fn attempts(o: &Output) -> BTreeMap<String, Value> {
     let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)));
     assert_eq!(v["version"], 1);
     v["attempts"]

@@ -240,3 +240,27 @@ fn disk_line(d: &MergedDisk) -> String {
     line.push('\n');
     line
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_from, Command};
+
+    /// `report --server S` without `--state` reads `/var/lib/mirrorc/S`, the folder `run
+    /// --server S` writes by default (see `run::tests`); read off the code path, nothing is
+    /// written there.
+    #[test]
+    fn report_server_without_state_reads_the_default_state_dir() {
+        let Command::Report { server, state, .. } =
+            parse_from(&["mirrorc", "report", "--server", "S"])
+        else {
+            panic!("not report");
+        };
+        assert_eq!(state, None, "no default given to --state by clap");
+        let server = server.expect("--server");
+        assert_eq!(state_of(state, &server), default_state_dir("S"));
+        assert_eq!(default_state_dir("S"), PathBuf::from("/var/lib/mirrorc/S"));
+        let given = Some(PathBuf::from("/tmp/x"));
+        assert_eq!(state_of(given, "S"), PathBuf::from("/tmp/x"));
+    }
+}

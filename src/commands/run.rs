@@ -151,3 +151,31 @@ fn table(r: &RunReport) -> String {
     );
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{parse_from, Command};
+    use std::path::PathBuf;
+
+    /// `run --server S` without `--state` writes into `/var/lib/mirrorc/S`, where `report
+    /// --server S` reads by default (see `report::tests`); read off the options, nothing runs.
+    #[test]
+    fn run_server_without_state_writes_the_default_state_dir() {
+        let Command::Run(args) = parse_from(&["mirrorc", "run", "--server", "S"]) else {
+            panic!("not run");
+        };
+        let opts = options(&args).expect("options");
+        assert_eq!(opts.state, default_state_dir("S"));
+        assert_eq!(opts.state, PathBuf::from("/var/lib/mirrorc/S"));
+        let Command::Run(args) =
+            parse_from(&["mirrorc", "run", "--server", "S", "--state", "/tmp/x"])
+        else {
+            panic!("not run");
+        };
+        assert_eq!(
+            options(&args).expect("options").state,
+            PathBuf::from("/tmp/x")
+        );
+    }
+}
