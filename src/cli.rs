@@ -143,6 +143,52 @@ pub(crate) enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
+    /// Mirror a server's disks now (its nightly run): dry run, safety limit, pull, status record.
+    Run(RunArgs),
+}
+
+/// `mirrorc run`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct RunArgs {
+    /// The server whose disks are pulled (as named in the inventory).
+    #[arg(long)]
+    pub(crate) server: String,
+    /// Output folder of `compile`; the contract read is `<DIR>/servers/<server>.json`.
+    #[arg(short, long, default_value = "out", conflicts_with_all = ["contract", "from_lcfg"])]
+    pub(crate) out: PathBuf,
+    /// Read the contract from this file instead.
+    #[arg(long, value_name = "FILE", conflicts_with = "from_lcfg")]
+    pub(crate) contract: Option<PathBuf>,
+    /// Read the disks from the server's generated LCFG header instead (as LCFG deploys it).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from_lcfg: Option<PathBuf>,
+    /// Only these clients or disk tags (repeatable).
+    #[arg(long, value_name = "CLIENT|TAG")]
+    pub(crate) only: Vec<String>,
+    /// Pull even when the dry run would delete more than the safety limit (rmirror's -f).
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Do the dry runs only: show what would happen; write nothing, take no lock.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Pulls at once (default 2).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) jobs: Option<u16>,
+    /// rsync's I/O and connect timeout (`--timeout`, `--contimeout`).
+    #[arg(long, default_value = "10m", value_parser = mirrorc_ops::run::parse_duration)]
+    pub(crate) timeout: std::time::Duration,
+    /// Hard limit of one rsync: its process group is killed after this.
+    #[arg(long, default_value = "12h", value_parser = mirrorc_ops::run::parse_duration)]
+    pub(crate) max_time: std::time::Duration,
+    /// Start no pull after this time (`06:00`: the next 06:00, local time; or RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) deadline: Option<String>,
+    /// State folder: lock, status records, history (default /var/lib/mirrorc/<server>).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -69,6 +69,8 @@ fn compile_writes_every_output_kind_with_mode_0644() {
         "lcfg/sites/jcmb.h",
         "rsync/fpc001.conf",
         "hosts-allow/fpc001",
+        "systemd/fpc001/rmirrorclient-rsyncd.service",
+        "servers/jmirror1.json",
         "spanning-map.json",
     ] {
         let meta = fs::metadata(root.join("out").join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
@@ -953,4 +955,63 @@ fn explain_takes_fqdns_and_addresses_and_suggests() {
     let o = mirrorc(&["explain", "fpc01"], here);
     assert_eq!(code(&o), 1);
     says(&o, "did you mean `fpc001`?");
+}
+
+#[test]
+fn run_usage_and_config_errors_exit_2() {
+    let (_t, root) = estate();
+    let o = mirrorc(&["run", "--server", "jmirror1"], &root);
+    assert_eq!(code(&o), 2, "no contract yet: {}", stderr(&o));
+    says(&o, "servers/jmirror1.json");
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    let state = root.join("state");
+    let state = state.to_str().expect("utf8");
+    let o = mirrorc(
+        &[
+            "run",
+            "--server",
+            "jmirror2",
+            "--contract",
+            "out/servers/jmirror1.json",
+            "--state",
+            state,
+        ],
+        &root,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    says(&o, "is the contract of `jmirror1`, not of `jmirror2`");
+    let o = mirrorc(
+        &[
+            "run",
+            "--server",
+            "jmirror1",
+            "--only",
+            "nosuchclient",
+            "--state",
+            state,
+        ],
+        &root,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    says(&o, "known:");
+    let o = mirrorc(&["run", "--server", "jmirror1", "--timeout", "soon"], &root);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = mirrorc(
+        &[
+            "run",
+            "--server",
+            "jmirror1",
+            "--deadline",
+            "teatime",
+            "--state",
+            state,
+        ],
+        &root,
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    says(&o, "--deadline `teatime`");
+    assert!(
+        !root.join("state").exists(),
+        "nothing runs before the arguments are good"
+    );
 }

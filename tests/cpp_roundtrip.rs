@@ -59,6 +59,16 @@ fn expected_server(model: &Model, name: &str) -> Resources {
             r(
                 &mut m,
                 "rmirror",
+                &format!("client_{}", p.tag),
+                c.name.clone(),
+            );
+            if !c.addresses.is_empty() {
+                let addrs = c.addresses.join(" ");
+                r(&mut m, "rmirror", &format!("srcaddr_{}", p.tag), addrs);
+            }
+            r(
+                &mut m,
+                "rmirror",
                 &format!("srcport_{}", p.tag),
                 c.port.to_string(),
             );
@@ -78,6 +88,9 @@ fn expected_server(model: &Model, name: &str) -> Resources {
         r(&mut m, "rmirror", "disklist", tags.join(" "));
     }
     r(&mut m, "rmirror", "safetylimit", s.safety_limit.to_string());
+    if !s.addresses.is_empty() {
+        r(&mut m, "rmirror", "address", s.addresses.join(" "));
+    }
     m
 }
 

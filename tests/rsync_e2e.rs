@@ -20,14 +20,14 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
-const MIRRORC: &str = env!("CARGO_BIN_EXE_mirrorc");
+pub(crate) const MIRRORC: &str = env!("CARGO_BIN_EXE_mirrorc");
 /// An address in no inventory of the test estate.
 const STRANGER: &str = "127.0.3.99";
 
 // ---------------------------------------------------------------- can the test run?
 
 /// Fails under CI, otherwise prints loudly; returns false so the caller returns early.
-fn skip(test: &str, why: &str) -> bool {
+pub(crate) fn skip(test: &str, why: &str) -> bool {
     if std::env::var("CI").is_ok_and(|v| v == "true") {
         panic!("{test} cannot run under CI=true: {why}");
     }
@@ -57,7 +57,7 @@ fn is_root() -> bool {
 
 /// The daemon tests need rsync, and root: the generated modules say `use chroot = yes`,
 /// `uid = root`, which a daemon started by another user cannot honour.
-fn can_run_daemons(test: &str) -> bool {
+pub(crate) fn can_run_daemons(test: &str) -> bool {
     if !have_rsync() {
         return skip(
             test,
@@ -77,7 +77,7 @@ fn can_run_daemons(test: &str) -> bool {
 
 /// A port no other test (thread or process) uses: a per-process block of 100, plus a counter,
 /// skipping ports that are taken on `addr`.
-fn free_port(addr: &str) -> u16 {
+pub(crate) fn free_port(addr: &str) -> u16 {
     static NEXT: AtomicU16 = AtomicU16::new(0);
     let base = 20000 + (std::process::id() % 100) as u16 * 100;
     loop {
@@ -89,8 +89,8 @@ fn free_port(addr: &str) -> u16 {
 }
 
 /// A running rsync daemon, killed by PID when dropped.
-struct Daemon {
-    child: Child,
+pub(crate) struct Daemon {
+    pub(crate) child: Child,
     log: PathBuf,
 }
 
@@ -102,7 +102,7 @@ impl Drop for Daemon {
 }
 
 /// Runs a command with a deadline; kills it when the deadline passes.
-fn run(cmd: &mut Command) -> Output {
+pub(crate) fn run(cmd: &mut Command) -> Output {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -120,7 +120,7 @@ fn run(cmd: &mut Command) -> Output {
     child.wait_with_output().expect("output")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
         o.status.code(),
@@ -140,7 +140,7 @@ type ClientRow = (
     &'static [(&'static str, &'static str)],
 );
 
-const CLIENTS: [ClientRow; 3] = [
+pub(crate) const CLIENTS: [ClientRow; 3] = [
     (
         "nfs1",
         "north",
@@ -152,7 +152,7 @@ const CLIENTS: [ClientRow; 3] = [
     ("sfs1", "south", "127.0.2.101", 1, &[("home", "")]),
 ];
 /// Servers: name, site, address, state.
-const SERVERS: [(&str, &str, &str, &str); 5] = [
+pub(crate) const SERVERS: [(&str, &str, &str, &str); 5] = [
     ("nmirror1", "north", "127.0.1.11", "active"),
     ("nmirror2", "north", "127.0.1.12", "active"),
     ("smirror1", "south", "127.0.2.11", "active"),
@@ -161,16 +161,16 @@ const SERVERS: [(&str, &str, &str, &str); 5] = [
 ];
 
 /// A test estate in a temporary folder: inventory, client paths, server stores, output.
-struct Estate {
-    dir: tempfile::TempDir,
+pub(crate) struct Estate {
+    pub(crate) dir: tempfile::TempDir,
     /// Client name → its daemon port.
-    ports: BTreeMap<String, u16>,
+    pub(crate) ports: BTreeMap<String, u16>,
     /// Servers set to `drain`.
     drained: BTreeSet<String>,
 }
 
 impl Estate {
-    fn new() -> Estate {
+    pub(crate) fn new() -> Estate {
         let dir = tempfile::Builder::new()
             .prefix("mirrorc-e2e-")
             .tempdir()
@@ -197,16 +197,16 @@ impl Estate {
         e
     }
 
-    fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
-    fn client_path(&self, client: &str, tag: &str) -> PathBuf {
+    pub(crate) fn client_path(&self, client: &str, tag: &str) -> PathBuf {
         self.path(&format!("clients/{client}/{tag}"))
     }
-    fn store(&self, server: &str) -> PathBuf {
+    pub(crate) fn store(&self, server: &str) -> PathBuf {
         self.path(&format!("stores/{server}"))
     }
-    fn out(&self) -> PathBuf {
+    pub(crate) fn out(&self) -> PathBuf {
         self.path("out")
     }
 
@@ -257,7 +257,7 @@ impl Estate {
         }
     }
 
-    fn mirrorc(&self, args: &[&str]) -> Output {
+    pub(crate) fn mirrorc(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(MIRRORC);
         cmd.args(args)
             .arg(self.path("inv"))
@@ -267,29 +267,27 @@ impl Estate {
         run(&mut cmd)
     }
 
-    fn compile(&self) {
+    pub(crate) fn compile(&self) {
         let o = self.mirrorc(&["compile"]);
         assert_eq!(o.status.code(), Some(0), "compile failed: {}", text(&o));
     }
 
     /// Starts every client's daemon from its generated rsyncd.conf.
-    fn start_daemons(&self) -> Vec<Daemon> {
+    pub(crate) fn start_daemons(&self) -> Vec<Daemon> {
         CLIENTS
             .iter()
             .map(|c| self.start_daemon(c.0, c.2))
             .collect()
     }
 
-    fn start_daemon(&self, client: &str, addr: &str) -> Daemon {
+    pub(crate) fn start_daemon(&self, client: &str, addr: &str) -> Daemon {
         let conf = self.out().join(format!("rsync/{client}.conf"));
         let (pid, log) = (
             self.path(&format!("run/{client}.pid")),
             self.path(&format!("run/{client}.log")),
         );
-        let mut cmd = Command::new("rsync");
-        cmd.arg("--daemon")
-            .arg("--no-detach")
-            .arg(format!("--config={}", conf.display()));
+        let mut cmd = unit_command(&self.out(), client, &conf);
+        // Test-only additions: the pid file and log beside the test, not in /run.
         cmd.arg(format!("--dparam=pidfile={}", pid.display()))
             .arg(format!("--log-file={}", log.display()));
         let child = cmd
@@ -345,14 +343,35 @@ impl Estate {
     }
 }
 
-fn client_addr(client: &str) -> &'static str {
+/// The command line of the client's generated systemd unit (`ExecStart=`), with its
+/// `--config=` pointed at the generated rsyncd.conf in the output folder instead of the
+/// installed one.
+fn unit_command(out: &Path, client: &str, conf: &Path) -> Command {
+    let unit = out.join(format!("systemd/{client}/rmirrorclient-rsyncd.service"));
+    let text = fs::read_to_string(&unit).expect("systemd unit");
+    let exec = text
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("ExecStart line");
+    let mut words = exec.split_whitespace();
+    let mut cmd = Command::new(words.next().expect("program"));
+    for w in words {
+        match w.strip_prefix("--config=") {
+            Some(_) => cmd.arg(format!("--config={}", conf.display())),
+            None => cmd.arg(w),
+        };
+    }
+    cmd
+}
+
+pub(crate) fn client_addr(client: &str) -> &'static str {
     CLIENTS
         .iter()
         .find(|c| c.0 == client)
         .map(|c| c.2)
         .expect("client")
 }
-fn server_addr(server: &str) -> &'static str {
+pub(crate) fn server_addr(server: &str) -> &'static str {
     SERVERS
         .iter()
         .find(|s| s.0 == server)
@@ -361,7 +380,7 @@ fn server_addr(server: &str) -> &'static str {
 }
 
 /// Waits (bounded) until the daemon accepts connections; panics with its log otherwise.
-fn wait_for_port(d: &mut Daemon, addr: &str, port: u16) {
+pub(crate) fn wait_for_port(d: &mut Daemon, addr: &str, port: u16) {
     for _ in 0..100 {
         if let Some(status) = d.child.try_wait().expect("try_wait") {
             panic!(
@@ -382,7 +401,7 @@ fn wait_for_port(d: &mut Daemon, addr: &str, port: u16) {
 }
 
 /// Real files: nested folders, odd names, binary and empty files, a symlink, an excluded cache.
-fn fill(dir: &Path, seed: &str) {
+pub(crate) fn fill(dir: &Path, seed: &str) {
     let files: [(&str, Vec<u8>); 9] = [
         ("top.txt", format!("top of {seed}\n").into_bytes()),
         (
@@ -462,13 +481,13 @@ fn parse_server_header(text: &str) -> Vec<Disk> {
 // ---------------------------------------------------------------- comparing trees
 
 #[derive(Debug, PartialEq, Eq)]
-enum Entry {
+pub(crate) enum Entry {
     Dir,
     File(Vec<u8>),
     Link(PathBuf),
 }
 
-fn tree(root: &Path) -> BTreeMap<String, Entry> {
+pub(crate) fn tree(root: &Path) -> BTreeMap<String, Entry> {
     let mut out = BTreeMap::new();
     walk(root, root, &mut out);
     out
@@ -498,7 +517,7 @@ fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Entry>) {
 }
 
 /// The source tree minus what the module's `exclude` keeps back.
-fn expected_tree(src: &Path, exclude: &str) -> BTreeMap<String, Entry> {
+pub(crate) fn expected_tree(src: &Path, exclude: &str) -> BTreeMap<String, Entry> {
     let mut t = tree(src);
     if let Some(dir) = exclude.strip_suffix('/') {
         t.retain(|k, _| k != dir && !k.starts_with(&format!("{dir}/")));
@@ -506,7 +525,7 @@ fn expected_tree(src: &Path, exclude: &str) -> BTreeMap<String, Entry> {
     t
 }
 
-fn assert_same_tree(got: &Path, src: &Path, exclude: &str) {
+pub(crate) fn assert_same_tree(got: &Path, src: &Path, exclude: &str) {
     let (got, want) = (tree(got), expected_tree(src, exclude));
     let keys = |t: &BTreeMap<String, Entry>| t.keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&got), keys(&want), "file lists differ");

@@ -13,4 +13,5 @@ mod properties;
 mod realm_smoke;
 mod robustness;
 mod rsync_e2e;
+mod run_e2e;
 mod support;

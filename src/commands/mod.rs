@@ -7,6 +7,7 @@ mod diff;
 mod explain;
 mod import;
 mod plan;
+mod run;
 mod verify;
 
 use std::io;
@@ -62,6 +63,7 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             print::stdout(&mirrorc_core::schema::json_schema())?;
             Ok(ExitStatus::Success)
         }
+        Command::Run(args) => run::run(args),
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
         Command::Import {
             inputs,

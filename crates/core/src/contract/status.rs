@@ -1,6 +1,7 @@
 //! Status records: what a server's `run` writes per disk into its state folder, and what its
 //! `report` reads back. `<state>/disks/<tag>.json` holds the last attempt and the last success
-//! ([`DiskStatus`]); `<state>/history.jsonl` one [`Attempt`] per line. Times are RFC 3339 UTC
+//! ([`DiskStatus`]); `<state>/history.jsonl` one [`Attempt`] per line (rotated to
+//! `history.jsonl.1` by size; `<state>/lock` is the run's flock). Times are RFC 3339 UTC
 //! (`2026-12-01T23:04:05Z`). Read back, a record is untrusted: version, size and names checked.
 
 use serde::{Deserialize, Serialize};
@@ -25,7 +26,7 @@ pub enum Outcome {
     Timeout,
     /// Stopped by SIGINT/SIGTERM.
     Interrupted,
-    /// Not started (the run's deadline passed).
+    /// Not started: the run's deadline passed, or the run was interrupted before this disk.
     NotStarted,
 }
 

@@ -62,10 +62,25 @@ pub fn server(model: &Model, s: &Server) -> Artifact {
         t.line(&[")"]);
     }
     t.line(&["rmirror.safetylimit ", &s.safety_limit.to_string()]);
+    if !s.addresses.is_empty() {
+        // Ours (rmirror has none): the first is the source address of every pull.
+        t.push("rmirror.address ");
+        t.words(s.addresses.iter().map(String::as_str));
+        t.line(&[]);
+    }
     for d in &disks {
         let tag = d.path.tag.as_str();
         t.line(&[]);
         t.line(&["rmirror.srchost_", tag, " ", &d.client.fqdn]);
+        // Ours too: the client by inventory name, and its addresses (what `run` connects to).
+        t.line(&["rmirror.client_", tag, " ", &d.client.name]);
+        if !d.client.addresses.is_empty() {
+            t.push("rmirror.srcaddr_");
+            t.push(tag);
+            t.push(" ");
+            t.words(d.client.addresses.iter().map(String::as_str));
+            t.line(&[]);
+        }
         t.line(&["rmirror.srcport_", tag, " ", &d.client.port.to_string()]);
         t.line(&[
             "rmirror.dstdir_",

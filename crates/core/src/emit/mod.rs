@@ -7,6 +7,7 @@ pub mod hosts_allow;
 pub mod lcfg;
 pub mod rsyncd;
 pub mod spanning_map;
+pub mod systemd;
 pub mod text;
 
 use crate::model::{Client, Model, Server, ServerState};
@@ -71,7 +72,7 @@ pub fn emit_chunks<E: From<EmitError>>(
         let groups: Vec<&[Client]> = model.clients.chunks(chunk).collect();
         for (i, group) in groups.iter().enumerate() {
             let per_client = par::map(group, |c| client_files(model, c));
-            let mut arts = Vec::with_capacity(group.len() * 3);
+            let mut arts = Vec::with_capacity(group.len() * 4);
             for files in per_client {
                 arts.extend(files?);
             }
@@ -91,19 +92,20 @@ pub fn emit_chunks<E: From<EmitError>>(
     })
 }
 
-fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 3], EmitError> {
+fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 4], EmitError> {
     let hosts = c.hosts_allow.as_slice();
     Ok([
         lcfg::client(model, c, hosts)?,
         rsyncd::config(model, c, hosts)?,
         hosts_allow::file(c, hosts),
+        systemd::unit(model, c),
     ])
 }
 
 /// The path of every artifact [`emit`] produces, sorted, without rendering anything.
 pub fn paths(model: &Model) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(
-        model.clients.len() * 3 + model.servers.len() * 2 + model.sites.len() + 1,
+        model.clients.len() * 4 + model.servers.len() * 2 + model.sites.len() + 1,
     );
     let live = model
         .servers
@@ -117,6 +119,7 @@ pub fn paths(model: &Model) -> Vec<String> {
         out.push(Kind::ClientHeader.path(&c.name));
         out.push(Kind::RsyncdConf.path(&c.name));
         out.push(Kind::HostsAllow.path(&c.name));
+        out.push(Kind::SystemdUnit.path(&c.name));
     }
     out.extend(model.sites.iter().map(|s| Kind::SiteHeader.path(&s.name)));
     out.push(spanning_map::PATH.to_string());
@@ -140,6 +143,8 @@ pub enum Kind {
     HostsAllow,
     /// `lcfg/sites/<site>.h`: the site lists.
     SiteHeader,
+    /// `systemd/<client>/…`: the unit that runs the client's own rsync daemon.
+    SystemdUnit,
 }
 
 impl Kind {
@@ -152,6 +157,7 @@ impl Kind {
             Kind::RsyncdConf => format!("rsync/{name}.conf"),
             Kind::HostsAllow => format!("hosts-allow/{name}"),
             Kind::SiteHeader => format!("lcfg/sites/{name}.h"),
+            Kind::SystemdUnit => systemd::path(name),
         }
     }
 }
