@@ -48,6 +48,9 @@ pub fn parse_file(text: &str) -> Result<SiteFile, SyntaxError> {
         });
     }
     let site = source::from_yaml::<SiteFile>(text).map_err(|e| classify(text, e))?;
+    if let Some((tag, span)) = source::first_tag(text) {
+        return Err(SyntaxError::YamlTag { tag, span });
+    }
     decimal_ports(text, &site)?;
     Ok(site)
 }
