@@ -302,10 +302,33 @@ impl From<serde_saphyr::Error> for YamlError {
 fn plain_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     // serde-saphyr appends " at line X, column Y"; the diagnostic shows the place itself.
-    match text.find(" at line ") {
+    let text = match text.find(" at line ") {
         Some(i) => text[..i].to_string(),
         None => text,
+    };
+    for_people(text)
+}
+
+/// serde's and serde-saphyr's words for programmers (`use from_str_multiple`,
+/// `use Option<String>`, `unit value`), said for people editing an inventory.
+fn for_people(text: String) -> String {
+    if text.starts_with("multiple YAML documents detected") {
+        return "more than one YAML document (`---`) in one file: put each site in a file of its own"
+            .to_string();
     }
+    let text = match text.split_once("; use Option<") {
+        Some((head, _)) => head.to_string(),
+        None => text,
+    };
+    text.replace(
+        "cannot deserialize null into string",
+        "an empty value where a text is needed",
+    )
+    .replace(
+        "cannot deserialize null into",
+        "an empty value where a value is needed: ",
+    )
+    .replace("invalid type: unit value", "an empty value")
 }
 
 /// Is `SourceSpan` inside the text? Used to guard spans from external parsers.

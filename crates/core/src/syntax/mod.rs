@@ -145,6 +145,7 @@ fn is_type_error(message: &str) -> bool {
         "invalid boolean",
         "cannot deserialize",
         "invalid length",
+        "an empty value",
     ]
     .iter()
     .any(|p| message.starts_with(p))
