@@ -11,6 +11,9 @@ mod progress;
 use exit::ExitStatus;
 
 fn main() -> std::process::ExitCode {
+    if let Some(args) = cli::remote_report() {
+        return commands::remote_report(&args).into();
+    }
     let status = match cli::parse() {
         Ok(command) => commands::run(command).unwrap_or_else(|e| {
             print::error(&format!("error: {e}"));

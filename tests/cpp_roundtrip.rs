@@ -46,6 +46,8 @@ fn r(map: &mut Resources, comp: &str, res: &str, value: impl Into<String>) {
 fn expected_server(model: &Model, name: &str) -> Resources {
     let s = model.server(model.find_host(name).0.expect("server"));
     let mut m = Resources::new();
+    // A server header adds its component (mkxprof builds no profile for one not listed).
+    r(&mut m, "profile", "components", "rmirror");
     let mut tags = Vec::new();
     for c in s.holds.iter().map(|id| model.client(*id)) {
         for p in &c.paths {

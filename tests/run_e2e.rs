@@ -57,16 +57,18 @@ impl Night {
             .expect("json")
     }
 
-    /// `mirrorc run --server SERVER --state <state> [--timeout 3s] ARGS`.
+    /// `mirrorc run --server SERVER --state <state> [--timeout 3s] [--max-time 30s] ARGS`.
     fn run(&self, args: &[&str]) -> Output {
         run(&mut self.command(args))
     }
 
     fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(MIRRORC);
-        cmd.args(["run", "--server", SERVER, "--max-time", "30s"]);
-        if !args.contains(&"--timeout") {
-            cmd.args(["--timeout", "3s"]);
+        cmd.args(["run", "--server", SERVER]);
+        for (flag, default) in [("--timeout", "3s"), ("--max-time", "30s")] {
+            if !args.contains(&flag) {
+                cmd.args([flag, default]);
+            }
         }
         cmd.arg("--state")
             .arg(self.state())
@@ -349,6 +351,36 @@ fn run_records_a_down_client_a_refused_module_and_a_hung_daemon_while_others_com
         "no dstdir for a disk never pulled"
     );
     drop(hung);
+}
+
+#[test]
+fn run_kills_an_rsync_past_max_time() {
+    let Some(n) = Night::new("run_kills_an_rsync_past_max_time") else {
+        return;
+    };
+    let hung = TcpListener::bind("127.0.3.25:0").expect("listener");
+    let port = hung.local_addr().expect("addr").port();
+    let contract = n.edited_contract("hung.json", |disks| {
+        *disks = vec![n.fake_disk("hung_home", "127.0.3.25", port)];
+    });
+    // rsync's own timeout would wait 30 s: the hard kill of its process group comes first.
+    let args = [
+        "--contract",
+        &contract,
+        "--timeout",
+        "30s",
+        "--max-time",
+        "2s",
+    ];
+    let o = run(n.command(&args).args(["--format", "json"]));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let a = &attempts(&o)["hung_home"];
+    assert_eq!(
+        (s(&a["result"]), &a["rsync_exit"]),
+        ("timeout", &Value::Null),
+        "{a}"
+    );
+    assert!(s(&a["message"]).contains("--max-time"), "{a}");
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod import;
 mod plan;
 mod properties;
 mod realm_smoke;
+mod report_e2e;
 mod robustness;
 mod rsync_e2e;
 mod run_e2e;

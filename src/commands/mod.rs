@@ -7,6 +7,7 @@ mod diff;
 mod explain;
 mod import;
 mod plan;
+mod report;
 mod run;
 mod verify;
 
@@ -64,6 +65,29 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Run(args) => run::run(args),
+        Command::Report {
+            server,
+            client,
+            all,
+            filters,
+            contract,
+            state,
+            via,
+            timeout,
+            format,
+            now,
+        } => report::run(report::Args {
+            server,
+            client,
+            all,
+            filters,
+            contract,
+            state,
+            via,
+            timeout,
+            format,
+            now,
+        }),
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
         Command::Import {
             inputs,
@@ -79,6 +103,11 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             check_equivalence,
         }),
     }
+}
+
+/// What remctld runs (see `cli::remote_report`).
+pub(crate) fn remote_report(args: &[String]) -> ExitStatus {
+    report::remote(args)
 }
 
 /// Reads the inventory files and folders.

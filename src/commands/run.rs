@@ -3,7 +3,8 @@
 //! (JSON), and picks the exit status: 0 every disk ok, 1 any not, 2 the run could not run.
 
 use std::io;
-use std::path::PathBuf;
+
+use mirrorc_core::contract::status::default_state_dir;
 use std::time::Instant;
 
 use mirrorc_core::contract::status::{Attempt, Outcome};
@@ -90,7 +91,7 @@ fn options(args: &RunArgs) -> Result<RunOptions, run::RunError> {
         state: args
             .state
             .clone()
-            .unwrap_or_else(|| PathBuf::from("/var/lib/mirrorc").join(&args.server)),
+            .unwrap_or_else(|| default_state_dir(&args.server)),
         rsync: "rsync".into(),
     })
 }

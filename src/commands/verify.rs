@@ -17,7 +17,7 @@ pub(super) fn run(inputs: &[PathBuf], keep: Option<&Path>) -> io::Result<ExitSta
             print::findings(&sources, &findings);
             ExitStatus::Findings
         }
-        Verified::NoRsync { findings, missing } => {
+        Verified::NoRsync { findings, missing } | Verified::NoRemctld { findings, missing } => {
             print::findings(&sources, &findings);
             print::findings(&sources, &[missing]);
             ExitStatus::Failure
@@ -50,8 +50,12 @@ fn summary(t: Tally, problems: usize) -> String {
         1 => "1 problem".to_string(),
         n => format!("{n} problems"),
     };
+    let remctl = match t.remctl_configs {
+        0 => String::new(),
+        n => format!(", {n} remctl configs"),
+    };
     format!(
-        "verified {} rsyncd.conf files, {} modules, {} access checks: {verdict}",
+        "verified {} rsyncd.conf files, {} modules, {} access checks{remctl}: {verdict}",
         t.configs, t.modules, t.checks
     )
 }

@@ -370,6 +370,22 @@ impl Realm {
         }
     }
 
+    /// Deletes `name` (realm optional) from the KDC: tickets for it can no longer be had
+    /// ("Server not found in Kerberos database").
+    pub(crate) fn delete_principal(&self, name: &str) -> Result<(), String> {
+        let principal = self.principal(name);
+        let out = run(Command::new(&self.tools.kadmin_local)
+            .args(["-r", REALM, "-q", &format!("delprinc -force {principal}")])
+            .envs(self.env()))?;
+        let said = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        if said.contains("deleted") {
+            Ok(())
+        } else {
+            Err(format!("delprinc {principal}: {said}"))
+        }
+    }
+
     /// Adds the host principal `host/<fqdn>@REALM`; returns its keytab (see
     /// [`Realm::add_principal`]).
     pub(crate) fn add_host(&self, fqdn: &str) -> Result<PathBuf, String> {
@@ -528,6 +544,46 @@ impl Remctld {
             }
         }
         Err(last)
+    }
+
+    /// Starts remctld like [`Remctld::start`] but on the given `port` (one attempt: the caller
+    /// chose a port free on every address it needs, as an estate has one remctl port) and with
+    /// `env` added to its environment (and so to the commands it runs).
+    pub(crate) fn start_at(
+        realm: &Realm,
+        bind: Ipv4Addr,
+        port: u16,
+        conf: &Path,
+        keytab: &Path,
+        service_principal: &str,
+        env: &[(String, String)],
+    ) -> Result<Remctld, String> {
+        static N: AtomicU16 = AtomicU16::new(0);
+        let log = realm.dir().join(format!(
+            "remctld.at.{}.log",
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let mut cmd = Command::new(&realm.tools.remctld);
+        cmd.args(["-m", "-F", "-S", "-b", &bind.to_string()])
+            .args(["-p", &port.to_string()])
+            .arg("-f")
+            .arg(conf)
+            .arg("-k")
+            .arg(keytab)
+            .args(["-s", &realm.principal(service_principal)])
+            .current_dir(realm.dir())
+            .env_remove("KRB5CCNAME")
+            .envs(realm.env())
+            .envs(env.iter().map(|(k, v)| (k, v)));
+        let mut daemon = Daemon::spawn(cmd, &log)?;
+        daemon
+            .wait_ready(bind, port, None)
+            .map_err(|e| format!("remctld on {bind}:{port}: {e}"))?;
+        Ok(Remctld {
+            daemon,
+            addr: bind,
+            port,
+        })
     }
 
     /// The address it listens on.

@@ -22,6 +22,45 @@ pub struct Model {
     pub servers: Vec<Server>,
     /// Clients by name.
     pub clients: Vec<Client>,
+    /// Estate-wide settings (report method, max age).
+    pub estate: Estate,
+}
+
+/// Default remctld port.
+pub const DEFAULT_REMCTL_PORT: u16 = 4373;
+/// Default max age of a mirror: 36 hours (a nightly run may be a few hours late).
+pub const DEFAULT_MAX_AGE_SECONDS: u64 = 36 * 3600;
+/// Default path of the mirrorc binary on the servers.
+pub const DEFAULT_MIRRORC: &str = "/usr/bin/mirrorc";
+
+/// Estate-wide settings, from the optional `estate:` block.
+#[derive(Debug, Clone)]
+pub struct Estate {
+    /// Kerberos realm; no remctl configuration is generated without one.
+    pub realm: Option<String>,
+    /// remctld's port.
+    pub remctl_port: u16,
+    /// The estate's max age in seconds.
+    pub max_age_seconds: u64,
+    /// Path of the mirrorc binary remctld runs.
+    pub mirrorc: String,
+    /// Max age per client (by client id; client, else site, else estate value).
+    pub client_max_age: Vec<u64>,
+    /// Max age of the paths that set their own, by (client id, path tag).
+    pub path_max_age: std::collections::BTreeMap<(ClientId, String), u64>,
+}
+
+impl Default for Estate {
+    fn default() -> Self {
+        Estate {
+            realm: None,
+            remctl_port: DEFAULT_REMCTL_PORT,
+            max_age_seconds: DEFAULT_MAX_AGE_SECONDS,
+            mirrorc: DEFAULT_MIRRORC.to_string(),
+            client_max_age: Vec::new(),
+            path_max_age: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 /// A site (building).
@@ -206,6 +245,24 @@ impl Model {
             server.map(|i| ServerId(i as u32)),
             client.map(|i| ClientId(i as u32)),
         )
+    }
+
+    /// Max age in seconds of a client's mirrors.
+    pub fn max_age(&self, client: ClientId) -> u64 {
+        self.estate
+            .client_max_age
+            .get(client.0 as usize)
+            .copied()
+            .unwrap_or(self.estate.max_age_seconds)
+    }
+
+    /// Max age in seconds of one path of a client: its own, else the client's.
+    pub fn path_max_age(&self, client: ClientId, path_tag: &str) -> u64 {
+        self.estate
+            .path_max_age
+            .get(&(client, path_tag.to_string()))
+            .copied()
+            .unwrap_or_else(|| self.max_age(client))
     }
 
     /// Non-retired servers of a site.

@@ -5,5 +5,6 @@
 
 pub mod exec;
 pub mod import;
+pub mod report;
 pub mod run;
 pub mod verify;

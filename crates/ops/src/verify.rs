@@ -8,6 +8,7 @@ mod client;
 mod command;
 mod error;
 mod remap;
+pub mod remctld;
 mod rsync;
 
 use std::io;
@@ -37,6 +38,8 @@ pub struct Tally {
     pub modules: usize,
     /// rsync requests made.
     pub checks: usize,
+    /// remctl configurations read by remctld.
+    pub remctl_configs: usize,
 }
 
 impl Tally {
@@ -44,6 +47,7 @@ impl Tally {
         self.configs += other.configs;
         self.modules += other.modules;
         self.checks += other.checks;
+        self.remctl_configs += other.remctl_configs;
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod assign;
 pub mod check;
 pub mod error;
+pub mod estate;
 pub mod resolve;
 mod tags;
 
@@ -50,6 +51,7 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     assign::assign(&mut cx, &mut model, &decls);
     assign::capacity(&mut cx, &model, &decls);
     name_only_access(&mut cx, &model, &decls);
+    estate::resolve(&mut cx, ast, &mut model, &decls);
     let mut findings = cx.findings;
     diag::sort(&mut findings);
     let ok = !diag::has_errors(&findings);

@@ -44,6 +44,20 @@ pub struct ServerContract {
     pub disks: Vec<Disk>,
     /// Disks whose client admits it but that other servers hold, by tag (for the report).
     pub eligible: Vec<EligibleDisk>,
+    /// How the report method reaches this server and judges ages.
+    pub report: ReportSettings,
+}
+
+/// The estate-wide settings of the report method, as they apply to one server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Kerberos realm of the `host/<fqdn>` principals; `None`: no remctl configured.
+    pub realm: Option<String>,
+    /// Port of the server's remctld.
+    pub remctl_port: u16,
+    /// The estate's max age in seconds (disks carry their own).
+    pub max_age_seconds: u64,
 }
 
 /// One disk a server pulls: a client path, served as an rsync module on the client's port.
@@ -78,6 +92,10 @@ pub struct Disk {
     pub holders: Vec<String>,
     /// Expected size in bytes.
     pub size: Option<u64>,
+    /// The client's site.
+    pub client_site: String,
+    /// Age in seconds after which this disk's mirror is stale.
+    pub max_age_seconds: u64,
 }
 
 /// A disk the server may pull but does not hold.

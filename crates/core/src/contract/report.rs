@@ -40,6 +40,36 @@ pub struct ServerDisk {
     pub holds: bool,
     /// Its record, if it ever tried this disk.
     pub status: Option<DiskStatus>,
+    /// Why its record could not be used (unreadable, oversized, another version, naming
+    /// another disk); `status` is then `None`. Added in version 1 (absent means none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_error: Option<String>,
+}
+
+impl ServerReport {
+    /// The JSON answer (one line and a newline).
+    pub fn to_text(&self) -> String {
+        let mut text = serde_json::to_string(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// Parses an answer: size capped, version checked before the shape. The caller checks
+    /// the names against the contract.
+    pub fn parse(text: &[u8]) -> Result<ServerReport, String> {
+        if text.len() > MAX_REPORT_BYTES {
+            return Err(format!("answer of {} bytes is too large", text.len()));
+        }
+        let value: serde_json::Value =
+            serde_json::from_slice(text).map_err(|e| format!("not a mirrorc report: {e}"))?;
+        let found = value.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+        if found != u64::from(REPORT_VERSION) {
+            return Err(format!(
+                "report version {found} is not supported (this mirrorc reads version {REPORT_VERSION})"
+            ));
+        }
+        serde_json::from_value(value).map_err(|e| format!("not a mirrorc report: {e}"))
+    }
 }
 
 /// How a disk stands in the merged view, worst first in the order problems are shown.
@@ -90,6 +120,9 @@ pub struct EstateReport {
     pub disks: Vec<MergedDisk>,
     /// Drained servers whose every disk has a fresh copy elsewhere: safe to retire.
     pub retirable: Vec<String>,
+    /// What was asked: `client <name>` or `all`. Added in version 1.
+    #[serde(default)]
+    pub scope: String,
 }
 
 /// A server in the merged view.
@@ -118,6 +151,10 @@ pub struct ServerSummary {
     pub used_bytes: u64,
     /// Capacity from the inventory.
     pub capacity: Option<u64>,
+    /// False when it could not even be asked from here (no remctl program, no realm, no
+    /// credentials), as opposed to asked and not answering. Added in version 1.
+    #[serde(default)]
+    pub asked: bool,
 }
 
 /// A disk in the merged view.
@@ -142,4 +179,21 @@ pub struct MergedDisk {
     pub last_attempt: Option<Attempt>,
     /// Servers that should know about it and did not answer.
     pub unanswered: Vec<String>,
+    /// Max age of this disk in seconds (client, site or estate `max_age`). Added in
+    /// version 1; absent in older documents (then `EstateReport::max_age_seconds`).
+    #[serde(default)]
+    pub max_age_seconds: u64,
+    /// Age in seconds of `last_success` when the report was made. Added in version 1.
+    #[serde(default)]
+    pub age_seconds: Option<u64>,
+    /// The most recent attempt that did not end `ok` (failure, timeout, skip), if it is newer
+    /// than the last success. Added in version 1.
+    #[serde(default)]
+    pub last_failure: Option<Attempt>,
+    /// Servers that answered with a record of this disk, by name. Added in version 1.
+    #[serde(default)]
+    pub reported_by: Vec<String>,
+    /// Records that could not be used, as `server: why`. Added in version 1.
+    #[serde(default)]
+    pub problems: Vec<String>,
 }

@@ -2,7 +2,7 @@
 //! from the Model. Deterministic: disks and eligible disks by tag, holders by name.
 
 use super::Artifact;
-use crate::contract::{Disk, EligibleDisk, ServerContract, CONTRACT_VERSION};
+use crate::contract::{Disk, EligibleDisk, ReportSettings, ServerContract, CONTRACT_VERSION};
 use crate::model::{Client, Model, Server, ServerId};
 
 /// The contract artifact of `s`.
@@ -45,6 +45,8 @@ pub fn build(model: &Model, s: &Server) -> ServerContract {
                     copies: c.copies,
                     holders: holders.clone(),
                     size: p.size,
+                    client_site: model.site(c.site).name.clone(),
+                    max_age_seconds: model.path_max_age(*cid, &p.path_tag),
                 });
             } else {
                 eligible.push(EligibleDisk {
@@ -68,6 +70,11 @@ pub fn build(model: &Model, s: &Server) -> ServerContract {
         capacity: s.capacity,
         disks,
         eligible,
+        report: ReportSettings {
+            realm: model.estate.realm.clone(),
+            remctl_port: model.estate.remctl_port,
+            max_age_seconds: model.estate.max_age_seconds,
+        },
     }
 }
 

@@ -52,10 +52,12 @@ pub fn server(model: &Model, s: &Server) -> Artifact {
             site,
             ", ",
             s.state.as_str(),
-            "). */",
+            "). srcport_, srcaddr_, client_ and address are read by mirrorc run, not by rmirror. */",
         ],
         &g,
     );
+    // mkxprof builds no profile for a component missing from profile.components.
+    t.line(&["!profile.components mADD(rmirror)"]);
     if !disks.is_empty() {
         t.push("!rmirror.disklist mADD(");
         t.words(disks.iter().map(|d| d.path.tag.as_str()));

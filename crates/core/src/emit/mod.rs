@@ -5,6 +5,7 @@
 pub mod contract;
 pub mod hosts_allow;
 pub mod lcfg;
+pub mod remctl;
 pub mod rsyncd;
 pub mod spanning_map;
 pub mod systemd;
@@ -65,7 +66,10 @@ pub fn emit_chunks<E: From<EmitError>>(
             .collect();
         for group in live.chunks(chunk) {
             let files = par::map_min(group, 2, |s| {
+                let remctl = remctl::config(model, s);
                 [lcfg::server(model, s), contract::server(model, s)]
+                    .into_iter()
+                    .chain(remctl)
             });
             sink(files.into_iter().flatten().collect())?;
         }
@@ -114,6 +118,9 @@ pub fn paths(model: &Model) -> Vec<String> {
     for s in live {
         out.push(Kind::ServerHeader.path(&s.name));
         out.push(Kind::ServerContract.path(&s.name));
+        if model.estate.realm.is_some() {
+            out.push(Kind::RemctlConfig.path(&s.name));
+        }
     }
     for c in &model.clients {
         out.push(Kind::ClientHeader.path(&c.name));
@@ -145,6 +152,8 @@ pub enum Kind {
     SiteHeader,
     /// `systemd/<client>/…`: the unit that runs the client's own rsync daemon.
     SystemdUnit,
+    /// `remctl/<server>/rmirror`: remctld's configuration of the report method (no dot).
+    RemctlConfig,
 }
 
 impl Kind {
@@ -158,6 +167,7 @@ impl Kind {
             Kind::HostsAllow => format!("hosts-allow/{name}"),
             Kind::SiteHeader => format!("lcfg/sites/{name}.h"),
             Kind::SystemdUnit => systemd::path(name),
+            Kind::RemctlConfig => format!("remctl/{name}/{}", remctl::COMMAND),
         }
     }
 }

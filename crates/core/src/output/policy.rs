@@ -61,7 +61,7 @@ enum Start {
     UpToDate(Vec<Finding>),
     Failed(Vec<Finding>),
     Work {
-        model: Model,
+        model: Box<Model>,
         old: Manifest,
         inputs: Inputs,
         findings: Vec<Finding>,
@@ -116,7 +116,7 @@ fn start(out: &Path, sources: &SourceMap, force: bool) -> io::Result<Start> {
         clean: findings.is_empty(),
     };
     Ok(Start::Work {
-        model,
+        model: Box::new(model),
         old,
         inputs,
         findings,

@@ -46,6 +46,30 @@ pub struct SiteFile {
     /// Clients of this site, by host name.
     #[serde(default)]
     pub clients: IndexMap<Sp<String>, ClientDecl>,
+    /// Estate-wide settings (Kerberos realm, remctl port, max age, mirrorc path); in at most
+    /// one file of the estate.
+    #[serde(default)]
+    pub estate: Option<Sp<EstateDecl>>,
+}
+
+/// Estate-wide settings of the report method (remctl + Kerberos) and the runtime.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EstateDecl {
+    /// Kerberos realm of the hosts' `host/<fqdn>` principals, e.g. `INF.ED.AC.UK`; without it
+    /// no remctl configuration is generated.
+    #[serde(default)]
+    pub realm: Option<Sp<String>>,
+    /// Port remctld listens on (default 4373).
+    #[serde(default)]
+    pub remctl_port: Option<Sp<u16>>,
+    /// Age after which a mirror counts as stale, e.g. `36h`, `2d`, `1d12h` (default 36h).
+    #[serde(default)]
+    pub max_age: Option<Sp<String>>,
+    /// Absolute path of the mirrorc binary on the servers, run by remctld (default
+    /// `/usr/bin/mirrorc`).
+    #[serde(default)]
+    pub mirrorc: Option<Sp<String>>,
 }
 
 /// Site-wide defaults.
@@ -61,6 +85,10 @@ pub struct Defaults {
     /// rmirror's deletion safety limit in percent (default 70).
     #[serde(default)]
     pub safety_limit: Option<Sp<u32>>,
+    /// Age after which this site's clients' mirrors are stale, e.g. `36h` (default: the
+    /// estate's `max_age`).
+    #[serde(default)]
+    pub max_age: Option<Sp<String>>,
 }
 
 /// A mirror server.
@@ -99,6 +127,9 @@ pub struct ClientDecl {
     /// Overrides the site's default daemon port.
     #[serde(default)]
     pub port: Option<Sp<u16>>,
+    /// Overrides the site's `max_age`, e.g. `12h`.
+    #[serde(default)]
+    pub max_age: Option<Sp<String>>,
     /// Path tag → path, or a table with `path`, `size`, `exclude`, `checksum`.
     #[serde(default)]
     pub paths: IndexMap<Sp<String>, Sp<PathDecl>>,
@@ -196,6 +227,9 @@ pub struct PathTable {
     /// Compare by checksum (rsync `--checksum`).
     #[serde(default)]
     pub checksum: Option<Sp<bool>>,
+    /// Overrides the client's `max_age` for this path, e.g. `8d` for a weekly one.
+    #[serde(default)]
+    pub max_age: Option<Sp<String>>,
 }
 
 impl<'de> Deserialize<'de> for PathDecl {

@@ -5,6 +5,7 @@
 use std::fs;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::Path;
+use std::time::Duration;
 
 use mirrorc_core::contract::status::{Attempt, Outcome};
 
@@ -124,7 +125,19 @@ fn rsync_run(pull: &Pull, settings: &Settings, cancel: &Cancel, dry_run: bool) -
     };
     let stats = rsync::stats(&outcome.stdout);
     let last = rsync::last_error(&outcome.stderr);
-    let (result, exit, message) = match outcome.status {
+    let (result, exit, message) = classify(outcome.status, last, settings.hard_timeout);
+    Ran {
+        result,
+        exit,
+        stats,
+        message,
+    }
+}
+
+/// How an rsync's end maps onto a record: exit 24 (files vanished) is `ok` with a note, 30
+/// and 35 are rsync's own timeouts, our hard kill is a timeout too, a signal is an interrupt.
+fn classify(status: Ended, last: String, hard: Duration) -> (Outcome, Option<i32>, String) {
+    match status {
         Ended::Exited(0) => (Outcome::Ok, Some(0), String::new()),
         Ended::Exited(24) => (
             Outcome::Ok,
@@ -137,15 +150,9 @@ fn rsync_run(pull: &Pull, settings: &Settings, cancel: &Cancel, dry_run: bool) -
         Ended::TimedOut => (
             Outcome::Timeout,
             None,
-            format!("killed after {} s", settings.hard_timeout.as_secs()),
+            format!("killed after {} s (--max-time)", hard.as_secs()),
         ),
         Ended::Cancelled => (Outcome::Interrupted, None, "interrupted by a signal".into()),
-    };
-    Ran {
-        result,
-        exit,
-        stats,
-        message,
     }
 }
 
@@ -206,5 +213,42 @@ mod tests {
         assert_eq!(thousands(1204), "1,204");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_000_000), "1,000,000");
+    }
+
+    #[test]
+    fn rsync_ends_map_onto_outcomes() {
+        let c = |e| {
+            let (o, code, msg) = classify(e, "@ERROR: x".into(), Duration::from_secs(7));
+            (
+                o,
+                code,
+                msg.split(':').next().unwrap_or_default().to_string(),
+            )
+        };
+        let s = |t: &str| t.to_string();
+        assert_eq!(c(Ended::Exited(0)), (Outcome::Ok, Some(0), s("")));
+        assert_eq!(
+            c(Ended::Exited(24)),
+            (
+                Outcome::Ok,
+                Some(24),
+                s("some source files vanished during the pull")
+            )
+        );
+        assert_eq!(
+            c(Ended::Exited(23)),
+            (Outcome::Failed, Some(23), s("@ERROR"))
+        );
+        assert_eq!(
+            c(Ended::Exited(30)),
+            (Outcome::Timeout, Some(30), s("@ERROR"))
+        );
+        assert_eq!(c(Ended::Exited(35)).0, Outcome::Timeout);
+        assert_eq!(
+            c(Ended::TimedOut),
+            (Outcome::Timeout, None, s("killed after 7 s (--max-time)"))
+        );
+        assert_eq!(c(Ended::Cancelled).0, Outcome::Interrupted);
+        assert_eq!(c(Ended::Signalled(9)).0, Outcome::Failed);
     }
 }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use mirrorc_core::contract::status::{
-    Attempt, DiskStatus, Outcome, MAX_STATUS_BYTES, STATUS_VERSION,
+    read_record, record_path, write_record, Attempt, DiskStatus, Outcome, STATUS_VERSION,
 };
 use rustix::fs::{flock, FlockOperation};
 use rustix::io::Errno;
@@ -80,15 +80,18 @@ impl State {
         })
     }
 
-    /// The record of `tag`, if one was written (and reads back as a status record).
-    pub fn load(&self, tag: &str) -> Option<DiskStatus> {
-        read_status(&self.dir.join("disks").join(format!("{tag}.json")))
+    /// The record of a disk, if one was written and reads back as that disk's record
+    /// (through the one reader, `contract::status::read_record`).
+    pub fn load(&self, tag: &str, client: &str, server: &str) -> Option<DiskStatus> {
+        read_record(&self.dir, tag, client, server).ok().flatten()
     }
 
     /// Writes `attempt` as the disk's last attempt (keeping the last success) and appends it
     /// to the history.
     pub fn record(&self, attempt: &Attempt) -> Result<(), RunError> {
-        let previous = self.load(&attempt.tag).and_then(|s| s.last_success);
+        let previous = self
+            .load(&attempt.tag, &attempt.client, &attempt.server)
+            .and_then(|s| s.last_success);
         let status = DiskStatus {
             version: STATUS_VERSION,
             tag: attempt.tag.clone(),
@@ -101,11 +104,8 @@ impl State {
                 previous
             },
         };
-        let path = self.dir.join("disks").join(format!("{}.json", attempt.tag));
-        let mut text =
-            serde_json::to_string_pretty(&status).map_err(|e| io_err(&path, e.into()))?;
-        text.push('\n');
-        write_atomic(&path, text.as_bytes()).map_err(|e| io_err(&path, e))?;
+        let path = record_path(&self.dir, &attempt.tag);
+        write_record(&self.dir, &status).map_err(|e| io_err(&path, e))?;
         self.append_history(attempt)
     }
 
@@ -132,39 +132,4 @@ impl State {
         }
         file.sync_data().map_err(|e| io_err(&path, e))
     }
-}
-
-/// A status record read back: bounded size, known version, or nothing.
-pub fn read_status(path: &Path) -> Option<DiskStatus> {
-    let meta = fs::metadata(path).ok()?;
-    if meta.len() > MAX_STATUS_BYTES {
-        return None;
-    }
-    let s: DiskStatus = serde_json::from_str(&fs::read_to_string(path).ok()?).ok()?;
-    (s.version == STATUS_VERSION).then_some(s)
-}
-
-/// Temp file in the same folder, fsync, rename over `path`, fsync the folder.
-fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("record");
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let mut f = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o644)
-        .open(&tmp)?;
-    let done = f
-        .write_all(bytes)
-        .and_then(|_| f.sync_all())
-        .and_then(|_| fs::rename(&tmp, path));
-    if done.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    done?;
-    File::open(dir)?.sync_all()
 }

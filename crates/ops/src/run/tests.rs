@@ -113,7 +113,7 @@ fn records_keep_the_last_success_and_the_lock_is_exclusive() {
     }
     state.record(&attempt(Outcome::Ok)).expect("ok");
     state.record(&attempt(Outcome::Failed)).expect("failed");
-    let s = state.load("c_home").expect("record");
+    let s = state.load("c_home", "c", "s").expect("record");
     assert_eq!(s.last_attempt.result, Outcome::Failed);
     assert_eq!(s.last_success.map(|a| a.result), Some(Outcome::Ok));
     let history = std::fs::read_to_string(dir.path().join("history.jsonl")).expect("history");

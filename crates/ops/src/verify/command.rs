@@ -5,7 +5,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{find_on_path, verify, Rsync, Tally, VerifyError};
+use super::{find_on_path, remctld, verify, Rsync, Tally, VerifyError};
 use mirrorc_core::diag::Finding;
 use mirrorc_core::source::SourceMap;
 
@@ -22,6 +22,13 @@ pub enum Verified {
         /// The inventory's findings.
         findings: Vec<Finding>,
         /// The `rsync_missing` finding.
+        missing: Finding,
+    },
+    /// The estate generates remctl configurations but there is no remctld: never a pass.
+    NoRemctld {
+        /// The inventory's findings.
+        findings: Vec<Finding>,
+        /// The `remctl_missing` finding.
         missing: Finding,
     },
     /// Verified.
@@ -48,6 +55,12 @@ pub fn run(sources: &SourceMap, keep: Option<&Path>) -> io::Result<Verified> {
         let missing = Finding::global(VerifyError::RsyncMissing);
         return Ok(Verified::NoRsync { findings, missing });
     };
+    let fragments = remctld::fragments(&artifacts);
+    let remctld_bin = remctld::find();
+    if remctld_bin.is_none() && !fragments.is_empty() {
+        let missing = Finding::global(VerifyError::RemctldMissing);
+        return Ok(Verified::NoRemctld { findings, missing });
+    }
     // Always a fresh private (0700) folder, inside `keep` when given: a file or symlink
     // planted in `keep` beforehand is never written through.
     let private = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o700);
@@ -64,7 +77,11 @@ pub fn run(sources: &SourceMap, keep: Option<&Path>) -> io::Result<Verified> {
     };
     let work = temp.path();
     let rsync = Rsync::setup(bin, work)?;
-    let (errors, tally) = verify(&model, &artifacts, &rsync, work)?;
+    let (mut errors, mut tally) = verify(&model, &artifacts, &rsync, work)?;
+    if let Some(bin) = remctld_bin.filter(|_| !fragments.is_empty()) {
+        errors.extend(remctld::check(&bin, &fragments, work)?);
+        tally.remctl_configs = fragments.len();
+    }
     let problems = errors.into_iter().map(Finding::global).collect();
     let kept = keep.map(|_| temp.keep());
     Ok(Verified::Done {

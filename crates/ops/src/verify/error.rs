@@ -126,4 +126,25 @@ pub enum VerifyError {
         help("install it, e.g. `apt-get install -y --no-install-recommends rsync`, and run verify again")
     )]
     RsyncMissing,
+
+    /// remctld could not read a generated remctl configuration.
+    #[error("remctld cannot read remctl/{server}/rmirror: {message}")]
+    #[diagnostic(
+        code(mirrorc::remctl_config_invalid),
+        help("remctld would refuse to start (or die on reload) with this file; fix the emitter")
+    )]
+    RemctlConfigInvalid {
+        /// Server whose fragment it is.
+        server: String,
+        /// remctld's complaint.
+        message: String,
+    },
+
+    /// No remctld to ask, but the estate generates remctl configurations.
+    #[error("remctld is not installed: no `remctld` on PATH or in /usr/sbin, so the remctl configurations were not verified")]
+    #[diagnostic(
+        code(mirrorc::remctl_missing),
+        help("install it, e.g. `apt-get install -y --no-install-recommends remctl-server`, and run verify again")
+    )]
+    RemctldMissing,
 }
