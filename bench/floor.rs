@@ -7,9 +7,11 @@
 //! ```text
 //! cargo run --release --example bench_floor -- ESTATE_DIR OUT_DIR
 //! ```
-//! Reads every `*.yaml`/`*.yml` file of ESTATE_DIR and writes the same set of files as
-//! `mirrorc compile` into OUT_DIR (minus `.mirrorc-manifest.json`). It trusts its input: a
-//! broken estate panics or produces garbage.
+//! Reads every `*.yaml`/`*.yml` file of ESTATE_DIR and writes the same configuration files as
+//! `mirrorc compile` into OUT_DIR: `lcfg/`, `rsync/`, `hosts-allow/` and `spanning-map.json`
+//! (`"version": 1` first, `holders` per client). Not the manifest (`.mirrorc-manifest.json`)
+//! nor the runtime files (`servers/<server>.json` and the like), which `bench/report.py`
+//! counts apart. It trusts its input: a broken estate panics or produces garbage.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -137,7 +139,7 @@ struct Client {
     mirrored_by: Vec<usize>,
     pin: Vec<String>,
     server_set: Vec<usize>,
-    assigned: Vec<usize>,
+    holders: Vec<usize>,
     pinned: Vec<usize>,
     paths: Vec<DiskPath>,
 }
@@ -276,7 +278,7 @@ fn load(dir: &Path) -> Estate {
                 },
                 pin: d.pin.unwrap_or_default(),
                 server_set: Vec::new(),
-                assigned: Vec::new(),
+                holders: Vec::new(),
                 pinned: Vec::new(),
                 paths,
                 name,
@@ -342,18 +344,18 @@ fn assign(e: &mut Estate) {
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         let needed = (c.copies as usize).saturating_sub(pinned.len());
-        let mut assigned = pinned.clone();
-        assigned.extend(scored.iter().take(needed).map(|x| x.1));
-        assigned.sort_unstable();
+        let mut holders = pinned.clone();
+        holders.extend(scored.iter().take(needed).map(|x| x.1));
+        holders.sort_unstable();
         for s in &set {
             eligible[*s].push(ci);
         }
-        for s in &assigned {
+        for s in &holders {
             holds[*s].push(ci);
         }
         c.server_set = set;
         c.pinned = pinned;
-        c.assigned = assigned;
+        c.holders = holders;
     }
     for (i, s) in e.servers.iter_mut().enumerate() {
         s.holds = std::mem::take(&mut holds[i]);
@@ -521,7 +523,7 @@ struct MapClient<'a> {
     copies: u32,
     mirrored_by: Vec<&'a str>,
     server_set: Vec<&'a str>,
-    assigned: Vec<&'a str>,
+    holders: Vec<&'a str>,
     pinned: Vec<&'a str>,
     hosts_allow: Vec<&'a str>,
     modules: BTreeMap<&'a str, &'a str>,
@@ -540,6 +542,7 @@ struct MapServer<'a> {
 
 #[derive(Serialize)]
 struct Map<'a> {
+    version: u32,
     clients: BTreeMap<&'a str, MapClient<'a>>,
     servers: BTreeMap<&'a str, MapServer<'a>>,
 }
@@ -565,7 +568,7 @@ fn spanning_map(e: &Estate) -> String {
                     .map(|s| e.sites[*s].name.as_str())
                     .collect(),
                 server_set: names(&c.server_set),
-                assigned: names(&c.assigned),
+                holders: names(&c.holders),
                 pinned: names(&c.pinned),
                 hosts_allow: e.hosts_allow(c),
                 modules: c
@@ -607,7 +610,13 @@ fn spanning_map(e: &Estate) -> String {
             (s.name.as_str(), entry)
         })
         .collect();
-    serde_json::to_string_pretty(&Map { clients, servers }).expect("json") + "\n"
+    serde_json::to_string_pretty(&Map {
+        version: 1,
+        clients,
+        servers,
+    })
+    .expect("json")
+        + "\n"
 }
 
 fn main() {

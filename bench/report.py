@@ -22,29 +22,56 @@ LABELS = {
 }
 
 
+# What the peers and the floor implement: the configuration files. mirrorc also writes runtime
+# files (servers/<server>.json, and more kinds as they are added: systemd units, remctl files...);
+# no peer writes those, so they are left out of the comparison and counted apart.
+COMPARED_DIRS = ("lcfg/", "rsync/", "hosts-allow/")
+COMPARED_FILES = ("spanning-map.json",)
+COMPARED = "lcfg/, rsync/, hosts-allow/, spanning-map.json"
+
+
+def compared(rel):
+    return rel in COMPARED_FILES or rel.startswith(COMPARED_DIRS)
+
+
 def tree(path):
-    files = {}
+    """(compared files {rel: bytes}, the other files {rel: size}), the manifest left out."""
+    files, other = {}, {}
     for dirpath, _, names in os.walk(path):
         for n in names:
             full = os.path.join(dirpath, n)
-            rel = os.path.relpath(full, path)
+            rel = os.path.relpath(full, path).replace(os.sep, "/")
             if rel == ".mirrorc-manifest.json":
                 continue
-            with open(full, "rb") as fh:
-                files[rel] = fh.read()
-    return files
+            if compared(rel):
+                with open(full, "rb") as fh:
+                    files[rel] = fh.read()
+            else:
+                other[rel] = os.path.getsize(full)
+    return files, other
 
 
 def compare(a, other):
     if not os.path.isdir(other):
         return None
-    b = tree(other)
+    b, b_other = tree(other)
     common = a.keys() & b.keys()
     return {
         "files": len(b), "only_mirrorc": len(a.keys() - b.keys()), "only_other": len(b.keys() - a.keys()),
         "identical": sum(1 for k in common if a[k] == b[k]), "differ": sum(1 for k in common if a[k] != b[k]),
         "bytes": sum(len(v) for v in b.values()), "bytes_mirrorc": sum(len(v) for v in a.values()),
+        "not_compared": len(b_other),
     }
+
+
+def by_top(other):
+    """Runtime files by top folder: {"servers/": (count, bytes)}."""
+    out = {}
+    for rel, size in other.items():
+        top = rel.split("/", 1)[0] + ("/" if "/" in rel else "")
+        n, b = out.get(top, (0, 0))
+        out[top] = (n + 1, b + size)
+    return dict(sorted(out.items()))
 
 
 def fmt_s(x):
@@ -69,7 +96,7 @@ def main():
     noop_lines = [ln.split() for ln in open(os.path.join(a.work, "noop-check.txt")) if ln.strip()]
     noop_written = max(int(x[1]) for x in noop_lines) if noop_lines else -1
     noop_same = all(x[2] == "same" for x in noop_lines)
-    ref = tree(os.path.join(a.trees, "ref"))
+    ref, ref_other = tree(os.path.join(a.trees, "ref"))
     cmp = {j: compare(ref, os.path.join(a.trees, "o", j)) for j in ("full", "floor", "cp", "python", "jsonnet", "cpp")}
     fs_file = os.path.join(a.work, "fs")
     fs = open(fs_file).read().strip().split(" ")[0] if os.path.exists(fs_file) else "unknown"
@@ -99,14 +126,24 @@ def main():
                    f"{m['wall'] / floor['wall']:.2f}× | {m['cpu'] / max(floor['cpu'], 1e-3):.2f}× | "
                    f"{m['rss_kb'] / floor['rss_kb']:.2f}× | {' '.join(fmt_s(w) for w in m['walls'])} |")
     out.append("")
-    out.append("Output compared with mirrorc's tree (manifest left out):")
+    runtime = by_top(ref_other)
+    out.append(f"Output compared with mirrorc's tree on the configuration files the peers and the floor implement "
+               f"({COMPARED}; manifest left out). \"not compared\": files of the job's tree outside that set "
+               f"(0 for the floor and the peers: they write exactly the compared set).")
     out.append("")
-    out.append("| job | files | only in mirrorc | only in job | identical | differ | bytes (mirrorc) |")
-    out.append("|---|---:|---:|---:|---:|---:|---|")
+    out.append("| job | files | only in mirrorc | only in job | identical | differ | bytes (mirrorc) | not compared |")
+    out.append("|---|---:|---:|---:|---:|---:|---|---:|")
     for j, c in cmp.items():
         if c:
             out.append(f"| {j} | {c['files']} | {c['only_mirrorc']} | {c['only_other']} | {c['identical']} | {c['differ']} | "
-                       f"{c['bytes']} ({c['bytes_mirrorc']}) |")
+                       f"{c['bytes']} ({c['bytes_mirrorc']}) | {c['not_compared']} |")
+    out.append("")
+    if runtime:
+        parts = ", ".join(f"`{top}` {n} ({b} bytes)" for top, (n, b) in runtime.items())
+        out.append(f"mirrorc also wrote {len(ref_other)} runtime files that no peer and not the floor write: {parts}. "
+                   "Its timings (full, no-op, diff) include that work; the peers' and the floor's do not.")
+    else:
+        out.append("mirrorc wrote no file outside the compared set.")
     out.append("")
 
     full = med["full"]

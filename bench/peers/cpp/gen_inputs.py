@@ -129,9 +129,9 @@ with unit("clients") as cf, unit("rsync") as rf, unit("hosts") as hf:
 
 # The spanning map has no status-quo counterpart; it passes through cpp verbatim.
 names = lambda xs: [x["name"] for x in xs]  # noqa: E731
-smap = {"clients": {c["name"]: {
+smap = {"version": 1, "clients": {c["name"]: {
     "site": c["site"], "fqdn": c["fqdn"], "port": c["port"], "copies": c["copies"], "mirrored_by": c["mirrored_by"],
-    "server_set": names(c["server_set"]), "assigned": names(c["assigned"]), "pinned": names(c["pinned"]),
+    "server_set": names(c["server_set"]), "holders": names(c["holders"]), "pinned": names(c["pinned"]),
     "hosts_allow": c["hosts_allow"], "modules": {p["tag"]: p["path"] for p in c["paths"]}} for c in clients},
     "servers": {s["name"]: {
         "site": s["site"], "fqdn": s["fqdn"], "state": s["state"], "addresses": s["addresses"], "holds": names(s["holds"]),

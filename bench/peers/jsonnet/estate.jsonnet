@@ -11,7 +11,7 @@
 // except the hash: Jsonnet numbers are doubles (no 64-bit FNV/SplitMix arithmetic), so u comes
 // from the first 52 bits of std.md5(client + "\xff" + server). Which server holds a client
 // therefore differs from mirrorc; the file set and the shape of every file are the same
-// (spanning-map.json: std.manifestJsonEx, keys sorted).
+// (spanning-map.json: std.manifestJsonEx, keys sorted, with "version": 1 spliced in first).
 local docs = std.sort(std.extVar('estate'), function(d) d.site);
 
 local get(o, k, d) = if std.objectHas(o, k) && o[k] != null then o[k] else d;
@@ -92,13 +92,13 @@ local resolved = [
   local cands = [s for s in set if s.state == 'active' && !std.member(pinNames, s.name)];
   local caps = std.all([s.capacity != null for s in cands]);
   local ranked = std.sort(cands, function(s) -score(c.name, s.name, if caps then std.max(s.capacity, 1) else 1));
-  local assigned = std.sort(pinned + ranked[0:std.max(c.copies - std.length(pinned), 0)], function(s) s.name);
+  local holders = std.sort(pinned + ranked[0:std.max(c.copies - std.length(pinned), 0)], function(s) s.name);
   c {
     server_set: set,
     set_names: setNames,
     pinned: pinned,
-    assigned: assigned,
-    assigned_names: [s.name for s in assigned],
+    holders: holders,
+    holder_names: [s.name for s in holders],
     hosts_allow: std.join(' ', dedup(std.flattenArrays([s.access for s in set]))),
   }
   for c in clients
@@ -107,7 +107,7 @@ local resolved = [
 local mirroredBySite = { [site]: [c for c in resolved if std.setMember(site, c.mirrored_by)] for site in siteNames };
 local holding = [
   local eligible = [c for c in mirroredBySite[s.site] if std.member(c.set_names, s.name)];
-  s { eligible: eligible, holds: [c for c in eligible if std.member(c.assigned_names, s.name)] }
+  s { eligible: eligible, holds: [c for c in eligible if std.member(c.holder_names, s.name)] }
   for s in servers
 ];
 
@@ -183,7 +183,7 @@ local spanningMap = {
       copies: c.copies,
       mirrored_by: c.mirrored_by,
       server_set: c.set_names,
-      assigned: c.assigned_names,
+      holders: c.holder_names,
       pinned: names(c.pinned),
       hosts_allow: std.split(c.hosts_allow, ' '),
       modules: { [p.tag]: p.path for p in c.paths },
@@ -209,4 +209,6 @@ local spanningMap = {
 + { ['rsync/%s.conf' % c.name]: rsyncConf(c) for c in resolved }
 + { ['hosts-allow/%s' % c.name]: c.hosts_allow + '\n' for c in resolved }
 + { ['lcfg/sites/%s.h' % site]: siteH(site) for site in siteNames }
-+ { 'spanning-map.json': std.manifestJsonEx(spanningMap, '  ') + '\n' }
+// manifestJsonEx sorts keys; mirrorc writes "version" first, so it is spliced in after the "{\n".
++ { 'spanning-map.json': local body = std.manifestJsonEx(spanningMap, '  ');
+    '{\n  "version": 1,\n' + std.substr(body, 2, std.length(body) - 2) + '\n' }

@@ -136,17 +136,17 @@ def assign(sites, servers, clients):
         cands = [s for s in sset if s["state"] == "active" and s["name"] not in pin_names]
         caps = all(s["capacity"] is not None for s in cands)
         ranked = sorted(cands, key=lambda s: (-score(c["name"], s["name"], float(max(s["capacity"], 1)) if caps else 1.0), s["name"]))
-        assigned = pinned + ranked[:max(c["copies"] - len(pinned), 0)]
-        assigned.sort(key=lambda s: s["name"])
+        holders = pinned + ranked[:max(c["copies"] - len(pinned), 0)]
+        holders.sort(key=lambda s: s["name"])
         hosts = []
         for s in sset:
             for a in access_names(s):
                 if a not in hosts:
                     hosts.append(a)
-        c.update(server_set=sset, pinned=pinned, assigned=assigned, hosts_allow=hosts)
+        c.update(server_set=sset, pinned=pinned, holders=holders, hosts_allow=hosts)
         for s in sset:
             s["eligible"].append(c)
-        for s in assigned:
+        for s in holders:
             s["holds"].append(c)
 
 
@@ -205,11 +205,11 @@ def main():
             macro_name=site["name"].upper().replace("-", "_"),
             servers=" ".join(s["fqdn"] for s in live), hosts_allow=" ".join(hosts)))
     names = lambda xs: [x["name"] for x in xs]  # noqa: E731
-    smap = {"clients": {}, "servers": {}}
+    smap = {"version": 1, "clients": {}, "servers": {}}
     for c in clients:
         smap["clients"][c["name"]] = {
             "site": c["site"], "fqdn": c["fqdn"], "port": c["port"], "copies": c["copies"],
-            "mirrored_by": c["mirrored_by"], "server_set": names(c["server_set"]), "assigned": names(c["assigned"]),
+            "mirrored_by": c["mirrored_by"], "server_set": names(c["server_set"]), "holders": names(c["holders"]),
             "pinned": names(c["pinned"]), "hosts_allow": c["hosts_allow"],
             "modules": {p["tag"]: p["path"] for p in c["paths"]}}
     for s in servers:

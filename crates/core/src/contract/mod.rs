@@ -110,6 +110,20 @@ pub struct EligibleDisk {
     pub holders: Vec<String>,
 }
 
+/// One value as compact JSON (our types always serialize).
+fn json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A list as JSON with one element per line.
+fn lines<T: Serialize>(items: &[T]) -> String {
+    if items.is_empty() {
+        return "[]".to_string();
+    }
+    let rows: Vec<String> = items.iter().map(|i| format!("    {}", json(i))).collect();
+    format!("[\n{}\n  ]", rows.join(",\n"))
+}
+
 /// Why a contract could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ContractError {
@@ -151,10 +165,33 @@ pub enum ContractError {
 
 impl ServerContract {
     /// The contract as written by `compile` (pretty JSON and a newline; deterministic).
+    ///
+    /// One key per line at the top, one disk per line in the lists: as diffable as pretty
+    /// JSON, at about half its size (a server of a large estate is eligible for many disks).
     pub fn to_text(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
-        text.push('\n');
-        text
+        let mut out = String::with_capacity(256 + 300 * (self.disks.len() + self.eligible.len()));
+        out.push_str("{\n");
+        let key = |out: &mut String, name: &str, json: String| {
+            out.push_str("  \"");
+            out.push_str(name);
+            out.push_str("\": ");
+            out.push_str(&json);
+            out.push_str(",\n");
+        };
+        key(&mut out, "version", json(&self.version));
+        key(&mut out, "server", json(&self.server));
+        key(&mut out, "fqdn", json(&self.fqdn));
+        key(&mut out, "site", json(&self.site));
+        key(&mut out, "state", json(&self.state));
+        key(&mut out, "addresses", json(&self.addresses));
+        key(&mut out, "store", json(&self.store));
+        key(&mut out, "capacity", json(&self.capacity));
+        key(&mut out, "disks", lines(&self.disks));
+        key(&mut out, "eligible", lines(&self.eligible));
+        key(&mut out, "report", json(&self.report));
+        out.truncate(out.len() - 2);
+        out.push_str("\n}\n");
+        out
     }
 
     /// Parses a contract read from `path`, checking the version before the shape.

@@ -87,3 +87,32 @@ fn names(model: &Model, c: &Client) -> Vec<String> {
     v.sort();
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::ServerContract;
+
+    /// Every contract of the bundled estates reads back as exactly what was written: the
+    /// hand-laid text of `to_text` can neither drop nor garble a field.
+    #[test]
+    fn contracts_read_back_as_written() {
+        for dir in ["site", "examples/at", "examples/failover"] {
+            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(dir);
+            let sources = crate::source::load(&[root]).expect("load");
+            let model = crate::check(&sources).model.expect("model");
+            for s in model
+                .servers
+                .iter()
+                .filter(|s| s.state != crate::model::ServerState::Retired)
+            {
+                let written = super::build(&model, s);
+                let text = written.to_text();
+                let read = ServerContract::parse("x", &text).expect("parses");
+                assert_eq!(read, written, "{dir}: {}", s.name);
+                assert!(text.ends_with("}\n") && text.lines().count() > 10, "{text}");
+            }
+        }
+    }
+}
