@@ -361,3 +361,53 @@ proptest! {
         check_estate(&sources);
     }
 }
+
+/// A hostile path component: non-ASCII, trigraphs, `_Pragma`, words cpp predefines, rsync's
+/// list-modifying `!`, `%`, and every ASCII punctuation character.
+fn hostile_component() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        12 => "[A-Za-z0-9]{1,3}",
+        1 => Just("é".to_string()),
+        1 => Just("Zürich".to_string()),
+        1 => Just("\u{200b}".to_string()),
+        1 => Just("\u{feff}".to_string()),
+        1 => Just("??/".to_string()),
+        1 => Just("??=".to_string()),
+        1 => Just("??".to_string()),
+        1 => Just("_Pragma".to_string()),
+        1 => Just("linux".to_string()),
+        1 => Just("!".to_string()),
+        1 => Just("%".to_string()),
+        4 => "[!-/:-@\\[-`{-~]",
+    ];
+    prop::collection::vec(piece, 1..5).prop_map(|p| p.concat())
+}
+
+/// The text as a YAML double-quoted scalar body.
+fn yaml_quoted(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+    /// A hostile value is either refused by `check` with a diagnostic, or survives cpp (LCFG's
+    /// flags and both ISO forms) unchanged: never emitted broken.
+    #[test]
+    fn hostile_values_are_refused_or_survive_cpp(comps in prop::collection::vec(hostile_component(), 1..4)) {
+        let path = format!("/{}", comps.join("/"));
+        let clients = vec![("c1".to_string(), vec![("home".to_string(), yaml_quoted(&path))])];
+        let sources = render_estate(&["m1".to_string()], &clients, "hostile");
+        let compiled = mirrorc_core::build(&sources).expect("emit");
+        if compiled.artifacts.is_none() {
+            let codes: Vec<String> = compiled.findings.iter().map(|f| f.code()).collect();
+            prop_assert!(
+                codes.iter().all(|c| c == "mirrorc::unsafe_value"),
+                "{path:?} refused with {codes:?}"
+            );
+            prop_assert!(!codes.is_empty());
+            return Ok(());
+        }
+        prop_assert!(path.is_ascii(), "{path:?} was accepted");
+        check_estate(&sources);
+    }
+}

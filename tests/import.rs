@@ -258,3 +258,54 @@ fn lcfg_diff_names_a_removed_server_in_a_site_list() {
         stdout(&o)
     );
 }
+
+#[test]
+fn import_never_reads_an_include_outside_the_given_folders() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let legacy = tmp.path().join("legacy");
+    copy_dir(&root().join("examples/legacy"), &legacy);
+    let secret = tmp.path().join("secret.h");
+    fs::write(&secret, "SECRET_MARKER_LINE must never be shown\n").expect("secret");
+    let server = legacy.join("servers/fmirror1");
+    let text = fs::read_to_string(&server).expect("read");
+    let text = format!("#include \"/etc/passwd\"\n#include \"../../secret.h\"\n{text}");
+    fs::write(&server, text).expect("write");
+    let out = tmp.path().join("site");
+    let o = mirrorc(&["import", s(&legacy), "-o", s(&out)]);
+    let all = stderr(&o) + &stdout(&o);
+    assert_eq!(code(&o), 1, "{all}");
+    assert!(all.contains("mirrorc::import_missing_include"), "{all}");
+    assert!(
+        all.contains("/etc/passwd") && all.contains("../../secret.h"),
+        "{all}"
+    );
+    assert!(!all.contains("SECRET_MARKER_LINE"), "{all}");
+    assert!(!all.contains("root:"), "{all}");
+}
+
+#[test]
+fn import_and_diff_lcfg_refuse_a_header_that_is_not_a_regular_file() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let legacy = tmp.path().join("legacy");
+    copy_dir(&root().join("examples/legacy"), &legacy);
+    std::os::unix::fs::symlink("/dev/zero", legacy.join("servers/zero")).expect("ln");
+    let o = mirrorc(&["import", s(&legacy), "-o", s(&tmp.path().join("site"))]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("servers/zero: not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+    let out = tmp.path().join("out");
+    assert_eq!(code(&mirrorc(&["compile", "site", "-o", s(&out)])), 0);
+    let header = out.join("lcfg/servers/jmirror1.h");
+    fs::remove_file(&header).expect("rm");
+    std::os::unix::fs::symlink("/dev/zero", &header).expect("ln");
+    let o = mirrorc(&["diff", "--lcfg", "site", "-o", s(&out)]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("jmirror1.h: not a regular file"),
+        "{}",
+        stderr(&o)
+    );
+}

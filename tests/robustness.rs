@@ -1,4 +1,5 @@
-//! No input makes mirrorc panic: arbitrary text, and valid inventories with lines deleted,
+//! No input makes mirrorc panic: arbitrary text, and valid inventories (and an LCFG header, through
+//! the LCFG parser, expander and evaluator) with lines deleted,
 //! duplicated or truncated, go through the whole pipeline and end in findings or artifacts.
 
 use mirrorc_core::source::SourceMap;
@@ -96,4 +97,48 @@ fn one_inventory_file_may_hold_more_than_a_million_yaml_events() {
     }
     let site = mirrorc_core::syntax::parse_file(&text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(site.clients.len(), 100_000);
+}
+
+/// A legacy header the LCFG fuzz mangles (real syntax: defines, macros, mutations, includes).
+const LEGACY: &str = include_str!("../examples/legacy/macros.h");
+
+/// Parses, expands and evaluates one LCFG text: errors, never a panic, spans inside the text.
+fn run_lcfg(text: &str) {
+    let (lines, errors) = mirrorc_lcfg::parse_all(text);
+    for e in &errors {
+        let span = e.span();
+        assert!(
+            span.start <= span.end && span.end <= text.len(),
+            "{span:?} outside the text"
+        );
+    }
+    if let Ok(expanded) = mirrorc_lcfg::expand_defines(&lines) {
+        let _ = mirrorc_lcfg::evaluate(&expanded);
+    }
+}
+
+proptest! {
+    // A bounded fuzz of the LCFG parser (cargo-fuzz needs nightly; this runs in CI every time).
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn lcfg_parser_arbitrary_text(text in "\\PC{0,300}") {
+        run_lcfg(&text);
+    }
+
+    #[test]
+    fn lcfg_parser_mangled_header(ops in prop::collection::vec((0usize..200, 0u8..4, "[ a-zA-Z0-9_#()!,.\"'/*\\\\-]{0,12}"), 1..6)) {
+        let mut lines: Vec<String> = LEGACY.lines().map(str::to_string).collect();
+        for (at, op, text) in ops {
+            let i = at % lines.len().max(1);
+            match op {
+                0 => { lines.remove(i); }
+                1 => { let l = lines[i].clone(); lines.insert(i, l); }
+                2 => { let cut = lines[i].chars().count() / 2; let at = lines[i].char_indices().nth(cut).map_or(0, |c| c.0); lines[i].truncate(at); }
+                _ => lines[i].push_str(&text),
+            }
+            if lines.is_empty() { lines.push(String::new()); }
+        }
+        run_lcfg(&lines.join("\n"));
+    }
 }

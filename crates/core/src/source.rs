@@ -231,6 +231,37 @@ pub fn yaml_options() -> serde_saphyr::Options {
     }
 }
 
+/// The first YAML tag of `text` (`!!binary`, `!!str`, `!shell`, ...) as written, with its
+/// node's byte span. serde never sees tags: `!!binary` was silently base64-decoded into a
+/// value and custom tags were ignored, so the inventory allows none. Only a text that has a
+/// `!` at all is scanned (a second parse, but of the rare file that needs it).
+pub fn first_tag(text: &str) -> Option<(String, SourceSpan)> {
+    use granit_parser::Event;
+    if !text.contains('!') {
+        return None;
+    }
+    for result in granit_parser::Parser::new_from_str(text) {
+        // A syntax error is the deserializer's to report.
+        let (event, span) = result.ok()?;
+        let tag = match &event {
+            Event::Scalar(_, _, _, tag)
+            | Event::SequenceStart(_, _, tag)
+            | Event::MappingStart(_, _, tag) => tag,
+            _ => continue,
+        };
+        if let Some(tag) = tag {
+            let start = span.start.byte_offset().unwrap_or(0).min(text.len());
+            let end = span
+                .end
+                .byte_offset()
+                .unwrap_or(start)
+                .clamp(start, text.len());
+            return Some((tag.original(), SourceSpan::new(start.into(), end - start)));
+        }
+    }
+    None
+}
+
 /// Deserialize one YAML document with our options.
 pub fn from_yaml<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, YamlError> {
     serde_saphyr::from_str_with_options(text, yaml_options()).map_err(YamlError::from)
@@ -271,10 +302,33 @@ impl From<serde_saphyr::Error> for YamlError {
 fn plain_message(e: &serde_saphyr::Error) -> String {
     let text = e.to_string();
     // serde-saphyr appends " at line X, column Y"; the diagnostic shows the place itself.
-    match text.find(" at line ") {
+    let text = match text.find(" at line ") {
         Some(i) => text[..i].to_string(),
         None => text,
+    };
+    for_people(text)
+}
+
+/// serde's and serde-saphyr's words for programmers (`use from_str_multiple`,
+/// `use Option<String>`, `unit value`), said for people editing an inventory.
+fn for_people(text: String) -> String {
+    if text.starts_with("multiple YAML documents detected") {
+        return "more than one YAML document (`---`) in one file: put each site in a file of its own"
+            .to_string();
     }
+    let text = match text.split_once("; use Option<") {
+        Some((head, _)) => head.to_string(),
+        None => text,
+    };
+    text.replace(
+        "cannot deserialize null into string",
+        "an empty value where a text is needed",
+    )
+    .replace(
+        "cannot deserialize null into",
+        "an empty value where a value is needed: ",
+    )
+    .replace("invalid type: unit value", "an empty value")
 }
 
 /// Is `SourceSpan` inside the text? Used to guard spans from external parsers.

@@ -124,7 +124,8 @@ pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<(LcfgDiff, SourceM
         (SourceMap::default(), Vec::new(), LcfgDiff::default());
     let paths: BTreeSet<String> = new.keys().cloned().chain(old_paths).collect();
     for path in paths {
-        let old = match std::fs::read(dir.join(&path)) {
+        // Regular files of bounded size only: a header symlinked to /dev/zero is refused.
+        let old = match super::guard::read_regular(&dir.join(&path), MAX_HEADER_BYTES) {
             Ok(bytes) => {
                 let text = String::from_utf8_lossy(&bytes).into_owned();
                 let id = sources.add(dir.join(&path).display().to_string(), text.clone());
@@ -134,12 +135,7 @@ pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<(LcfgDiff, SourceM
                 })
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Meaning::default(),
-            Err(e) => {
-                return Err(io::Error::new(
-                    e.kind(),
-                    format!("{}: {e}", dir.join(&path).display()),
-                ))
-            }
+            Err(e) => return Err(e),
         };
         let new_meaning = new
             .get(&path)
@@ -152,6 +148,9 @@ pub fn diff(dir: &Path, artifacts: &[Artifact]) -> io::Result<(LcfgDiff, SourceM
     }
     Ok((report, sources, findings))
 }
+
+/// Largest header compared (a generated one is a few kilobytes).
+const MAX_HEADER_BYTES: u64 = 64 << 20;
 
 fn is_header(path: &str) -> bool {
     path.starts_with("lcfg/") && path.ends_with(".h")
@@ -166,7 +165,8 @@ fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) -> io::Result<()> {
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
-        if path.is_dir() {
+        // Not through a symlinked folder (it may loop forever, or lead out of `dir`).
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
             walk(&path, &format!("{rel}/{name}"), out)?;
         } else if is_header(&format!("{rel}/{name}")) {
             out.push(format!("{rel}/{name}"));

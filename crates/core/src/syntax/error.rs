@@ -84,6 +84,19 @@ pub enum SyntaxError {
         #[label("`{key}` is required here")]
         span: SourceSpan,
     },
+    /// A YAML tag on a value (`!!binary`, `!!str`, `!shell`): serde would decode or ignore it.
+    #[error("YAML tag `{tag}` is not allowed in an inventory")]
+    #[diagnostic(
+        code(mirrorc::yaml_tag),
+        help("write the value plainly (quote it if it starts with `!`): `!!binary` would be base64-decoded into it, other tags silently ignored")
+    )]
+    YamlTag {
+        /// The tag as written.
+        tag: String,
+        /// The tagged value.
+        #[label("tagged here")]
+        span: SourceSpan,
+    },
     /// An inventory file that exists by name but cannot be read.
     #[error("cannot read this inventory file: {reason}")]
     #[diagnostic(

@@ -47,7 +47,40 @@ pub fn parse_file(text: &str) -> Result<SiteFile, SyntaxError> {
             span: SourceSpan::new(0.into(), 0),
         });
     }
-    source::from_yaml::<SiteFile>(text).map_err(|e| classify(text, e))
+    let site = source::from_yaml::<SiteFile>(text).map_err(|e| classify(text, e))?;
+    if let Some((tag, span)) = source::first_tag(text) {
+        return Err(SyntaxError::YamlTag { tag, span });
+    }
+    decimal_ports(text, &site)?;
+    Ok(site)
+}
+
+/// YAML reads `0o17`, `0x1f` (and, in 1.1, `017`) as numbers: `port: 0o17` silently became 15.
+/// A port must be written as plain decimal digits; the span shows how it was written.
+fn decimal_ports(text: &str, site: &SiteFile) -> Result<(), SyntaxError> {
+    let defaults = site.defaults.as_ref().and_then(|d| d.port.as_ref());
+    let clients = site.clients.values().filter_map(|c| c.port.as_ref());
+    for port in defaults.into_iter().chain(clients) {
+        let span = port.span();
+        let written = text
+            .get(span.offset()..span.offset() + span.len())
+            .unwrap_or("");
+        let digits = written.trim_matches(|c| c == '"' || c == '\'');
+        let decimal = !digits.is_empty()
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        // An alias (`*p`) is not checked: its span is the alias, not the number.
+        if !decimal && !written.is_empty() && !written.starts_with('*') {
+            return Err(SyntaxError::WrongType {
+                message: format!(
+                    "port `{written}` is not written in decimal (YAML reads it as {}); write the port as plain digits",
+                    **port
+                ),
+                span,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Maps a serde-saphyr error to the matching diagnostic by its kind of message.
@@ -112,6 +145,7 @@ fn is_type_error(message: &str) -> bool {
         "invalid boolean",
         "cannot deserialize",
         "invalid length",
+        "an empty value",
     ]
     .iter()
     .any(|p| message.starts_with(p))

@@ -19,7 +19,7 @@ pub enum ImportError {
     #[error("cannot find included file `{path}`")]
     #[diagnostic(
         code(mirrorc::import_missing_include),
-        help("add the folder holding it with `-I DIR`; the resources it would define are missing")
+        help("includes resolve only inside the input folders and `-I DIR` folders (never elsewhere, such as /etc); add the folder holding it with `-I DIR`; the resources it would define are missing")
     )]
     MissingInclude {
         /// The path as written.

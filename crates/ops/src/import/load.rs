@@ -18,6 +18,8 @@ use mirrorc_lcfg::{self as lcfg, LcfgError, Line, LineKind};
 
 /// How deeply `#include`s may nest.
 const MAX_INCLUDE_DEPTH: usize = 32;
+/// Largest legacy file read (a legacy header or profile is a few kilobytes).
+const MAX_FILE_BYTES: u64 = 16 << 20;
 
 /// The legacy files read so far and what was wrong with them.
 #[derive(Debug, Default)]
@@ -32,6 +34,9 @@ pub struct Legacy {
     by_path: BTreeMap<PathBuf, FileId>,
     parsed: BTreeMap<FileId, Vec<Line>>,
     include_dirs: Vec<PathBuf>,
+    /// Canonical folders an `#include` may resolve into: the `-I` folders, the input folders
+    /// and the folders of the input files (`#include "/etc/shadow"` must not be read).
+    roots: Vec<PathBuf>,
 }
 
 impl Legacy {
@@ -52,8 +57,22 @@ impl Legacy {
                 walk(input, &mut files)?;
             } else {
                 files.push(input.clone());
+                if let Some(parent) = input.parent() {
+                    let parent = if parent.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        parent
+                    };
+                    legacy.roots.extend(std::fs::canonicalize(parent));
+                }
             }
         }
+        let dirs: Vec<PathBuf> = legacy
+            .include_dirs
+            .iter()
+            .flat_map(std::fs::canonicalize)
+            .collect();
+        legacy.roots.extend(dirs);
         for path in files {
             let id = legacy.add(&path)?;
             if !legacy.inputs.iter().any(|(f, _)| *f == id) {
@@ -118,7 +137,8 @@ impl Legacy {
         if let Some(id) = self.by_path.get(&key) {
             return Ok(*id);
         }
-        let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+        // A regular file of bounded size only: a header symlinked to /dev/zero is refused.
+        let bytes = mirrorc_core::output::guard::read_regular(path, MAX_FILE_BYTES)?;
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let base = self.bases.last().map_or(0, |b| b + 1)
             + self.sources.iter().last().map_or(0, |(_, f)| f.text.len());
@@ -198,7 +218,12 @@ impl Legacy {
             .iter()
             .chain(self.include_dirs.iter())
             .map(|d| d.join(name))
-            .find(|p| p.is_file())
+            .find(|p| p.is_file() && self.may_include(p))
+    }
+
+    /// Does `path` resolve (symlinks followed) inside one of the allowed folders?
+    fn may_include(&self, path: &Path) -> bool {
+        std::fs::canonicalize(path).is_ok_and(|real| self.roots.iter().any(|r| real.starts_with(r)))
     }
 
     fn resolve_include(&mut self, from: FileId, name: &str, system: bool) -> Option<FileId> {
@@ -245,7 +270,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
         if hidden {
             continue;
         }
-        if p.is_dir() {
+        // A symlinked folder is not followed (it may loop, or lead anywhere).
+        let real_dir = std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_dir());
+        if real_dir {
             walk(&p, out)?;
         } else {
             out.push(p);
