@@ -81,15 +81,22 @@ with unit("servers") as f:
             continue
         disks = sorted(((p, c) for c in s["holds"] for p in c["paths"]), key=lambda pc: pc[0]["tag"])
         g = render.guard("SERVER", s["name"])
-        f.write("@@FILE lcfg/servers/%s.h\n%s/* rmirror resources of mirror server %s (site %s, %s). */\n"
-                "HASH ifndef %s\nHASH define %s\n\n" % (s["name"], HEAD, s["fqdn"], s["site"], s["state"], g, g))
+        f.write("@@FILE lcfg/servers/%s.h\n%s/* rmirror resources of mirror server %s (site %s, %s). srcport_, srcaddr_,"
+                " client_ and address are read by mirrorc run, not by rmirror. */\n"
+                "HASH ifndef %s\nHASH define %s\n\n!profile.components mADD(rmirror)\n"
+                % (s["name"], HEAD, s["fqdn"], s["site"], s["state"], g, g))
         if disks:
             f.write("!rmirror.disklist mADD(%s)\n" % " ".join(p["tag"] for p, _ in disks))
         f.write("rmirror.safetylimit %d\n" % s["safety_limit"])
+        if s["addresses"]:
+            f.write("rmirror.address %s\n" % " ".join(s["addresses"]))
         for p, c in disks:
             t = p["tag"]
-            f.write("\nrmirror.srchost_%s %s\nrmirror.srcport_%s %d\nrmirror.dstdir_%s RMIRROR_STORE_%s/%s/%s\n"
-                    % (t, c["fqdn"], t, c["port"], t, macro(s["name"]), c["name"], p["name"]))
+            f.write("\nrmirror.srchost_%s %s\nrmirror.client_%s %s\n" % (t, c["fqdn"], t, c["name"]))
+            if c["addresses"]:
+                f.write("rmirror.srcaddr_%s %s\n" % (t, " ".join(c["addresses"])))
+            f.write("rmirror.srcport_%s %d\nrmirror.dstdir_%s RMIRROR_STORE_%s/%s/%s\n"
+                    % (t, c["port"], t, macro(s["name"]), c["name"], p["name"]))
             if p["checksum"]:
                 f.write("rmirror.checksum_%s yes\n" % t)
         f.write("\nHASH endif\n")

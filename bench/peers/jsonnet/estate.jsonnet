@@ -118,13 +118,17 @@ local serverH(s) =
   local g = guard('SERVER', s.name);
   std.join('', [
     header,
-    '/* rmirror resources of mirror server %s (site %s, %s). */\n' % [s.fqdn, s.site, s.state],
+    '/* rmirror resources of mirror server %s (site %s, %s). srcport_, srcaddr_, client_ and address are read by mirrorc run, not by rmirror. */\n' % [s.fqdn, s.site, s.state],
     '#ifndef %s\n#define %s\n\n' % [g, g],
+    '!profile.components mADD(rmirror)\n',
     if disks != [] then '!rmirror.disklist mADD(%s)\n' % std.join(' ', [d.p.tag for d in disks]) else '',
     'rmirror.safetylimit %d\n' % s.safety_limit,
+    if s.addresses != [] then 'rmirror.address %s\n' % std.join(' ', s.addresses) else '',
   ] + [
     local t = d.p.tag;
-    '\nrmirror.srchost_%s %s\nrmirror.srcport_%s %d\nrmirror.dstdir_%s %s/%s/%s\n' % [t, d.c.fqdn, t, d.c.port, t, std.rstripChars(s.store, '/'), d.c.name, d.p.name]
+    '\nrmirror.srchost_%s %s\nrmirror.client_%s %s\n' % [t, d.c.fqdn, t, d.c.name]
+    + (if d.c.addresses != [] then 'rmirror.srcaddr_%s %s\n' % [t, std.join(' ', d.c.addresses)] else '')
+    + 'rmirror.srcport_%s %d\nrmirror.dstdir_%s %s/%s/%s\n' % [t, d.c.port, t, std.rstripChars(s.store, '/'), d.c.name, d.p.name]
     + (if d.p.checksum then 'rmirror.checksum_%s yes\n' % t else '')
     for d in disks
   ] + ['\n#endif\n']);

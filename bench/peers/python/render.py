@@ -173,13 +173,14 @@ def main():
     for s in servers:
         if s["state"] == "retired":
             continue
-        disks = [{"tag": p["tag"], "srchost": c["fqdn"], "port": c["port"], "checksum": p["checksum"],
+        disks = [{"tag": p["tag"], "srchost": c["fqdn"], "client": c["name"], "srcaddr": " ".join(c["addresses"]),
+                  "port": c["port"], "checksum": p["checksum"],
                   "dstdir": "%s/%s/%s" % (s["store"].rstrip("/"), c["name"], p["name"])}
                  for c in s["holds"] for p in c["paths"]]
         disks.sort(key=lambda d: d["tag"])
         write("lcfg/servers/%s.h" % s["name"], t_server.render(
             fqdn=s["fqdn"], site=s["site"], state=s["state"], guard=guard("SERVER", s["name"]),
-            safety_limit=s["safety_limit"], disks=disks))
+            safety_limit=s["safety_limit"], address=" ".join(s["addresses"]), disks=disks))
     for c in clients:
         hosts = " ".join(c["hosts_allow"])
         write("lcfg/clients/%s.h" % c["name"], t_client.render(
