@@ -150,7 +150,6 @@ pub enum CondKind {
 }
 
 #[cfg(test)]
-mod tests_cpp;
 #[cfg(test)]
 mod tests_stress;
 

@@ -4,13 +4,25 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::time::Duration;
 
-use super::tests::dump_errors;
-use super::{evaluate, expand_defines, parse, Line, LineKind, Resources};
+use mirrorc_lcfg::{evaluate, expand_defines, parse, LcfgError, Line, LineKind, Resources};
+use mirrorc_ops::exec::{self, Cancel, Ended, Job};
 
 /// The legacy example inputs for `mirrorc import`.
-const LEGACY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/legacy");
+const LEGACY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/legacy");
+
+/// Each error with its position, for a failure message.
+fn dump_errors(input: &str, errors: &[LcfgError]) -> String {
+    let mut out = String::new();
+    for e in errors {
+        let span = e.span();
+        let before = input.get(..span.start).unwrap_or(input);
+        let line = before.matches('\n').count() + 1;
+        out.push_str(&format!("line {line}: {e}\n"));
+    }
+    out
+}
 
 /// Both flag sets LCFG might use (its exact flags are UNCONFIRMED).
 const FLAGS: [&[&str]; 2] = [&["-P", "-undef"], &["-P"]];
@@ -40,17 +52,17 @@ impl Drop for Scratch {
 }
 
 fn cpp(flags: &[&str], include: &Path, file: &Path) -> String {
-    let out = Command::new("cpp")
+    let job = Job::new("cpp")
         .args(flags)
         .arg("-I")
         .arg(include)
         .arg(file)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `cpp` ({e}): install it (Debian: cpp); this test is never skipped")
-        });
+        .timeout(Duration::from_secs(60));
+    let out = exec::run(&job, &Cancel::new()).unwrap_or_else(|e| {
+        panic!("cannot run `cpp` ({e}): install it (Debian: cpp); this test is never skipped")
+    });
     assert!(
-        out.status.success(),
+        out.status == Ended::Exited(0),
         "cpp {flags:?} {file:?} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
