@@ -1015,3 +1015,33 @@ fn run_usage_and_config_errors_exit_2() {
         "nothing runs before the arguments are good"
     );
 }
+
+/// `report --server` with a state folder that is not there is an error (exit 2), never a view
+/// in which every disk looks never mirrored; an existing empty folder is a real "never tried".
+#[test]
+fn report_of_a_missing_state_folder_is_an_error_not_never_mirrored() {
+    let (_t, root) = estate();
+    assert_eq!(code(&mirrorc(&["compile"], &root)), 0);
+    let missing = root.join("no-such-state");
+    let args = |state: &Path| {
+        vec![
+            "report".to_string(),
+            "--server".to_string(),
+            "jmirror1".to_string(),
+            "--contract".to_string(),
+            "out".to_string(),
+            "--state".to_string(),
+            state.to_str().expect("utf-8").to_string(),
+        ]
+    };
+    let a = args(&missing);
+    let o = mirrorc(&a.iter().map(String::as_str).collect::<Vec<_>>(), &root);
+    assert_eq!(code(&o), 2, "{}", stdout(&o));
+    says(&o, "no state folder");
+    let empty = root.join("state");
+    fs::create_dir(&empty).expect("mkdir");
+    let a = args(&empty);
+    let o = mirrorc(&a.iter().map(String::as_str).collect::<Vec<_>>(), &root);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("never tried"), "{}", stdout(&o));
+}

@@ -65,6 +65,19 @@ pub enum ReportError {
     /// No contract for this server.
     #[error("no contract for server `{0}` (servers/{0}.json): unknown or retired server, or compile first")]
     UnknownServer(String),
+    /// The state folder is missing: a wrong `--state`/`MIRRORC_STATE` would otherwise make
+    /// every disk look never mirrored.
+    #[error("no state folder {0}: `mirrorc run` creates it on its first night; check --state (or MIRRORC_STATE for remctld)")]
+    NoState(String),
+}
+
+/// A state folder that is not there is an error, not "nothing was ever mirrored".
+fn state_folder(state: &Path) -> Result<(), ReportError> {
+    if state.is_dir() {
+        Ok(())
+    } else {
+        Err(ReportError::NoState(state.display().to_string()))
+    }
 }
 
 /// Every server contract in `<dir>/servers/`, by name. A contract whose file name is not its
@@ -110,6 +123,7 @@ pub fn server(
         return Err(ReportError::UnknownServer(name.to_string()));
     }
     let contract = ServerContract::read(&path)?;
+    state_folder(state)?;
     Ok(view::server_view(&contract, state, filters)?)
 }
 
@@ -118,6 +132,7 @@ pub fn server(
 pub fn remote(contract: &Path, state: &Path, args: &[String]) -> Result<ServerReport, ReportError> {
     args::validate(args)?;
     let contract = ServerContract::read(contract)?;
+    state_folder(state)?;
     Ok(view::server_view(&contract, state, args)?)
 }
 
