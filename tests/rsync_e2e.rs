@@ -1144,3 +1144,59 @@ fn verify_of_a_client_without_paths_is_not_an_io_error() {
         "{err}"
     );
 }
+
+/// Why `%` is refused in every value (`mirrorc::unsafe_value`): the real rsync expands
+/// `%VAR%` in a module's path, so `/srv/d%HOME%` is read as `/srv/d/root` — a different folder
+/// than the inventory names. `check` refuses it; rsync, given such a file, serves the other one.
+#[test]
+fn percent_in_a_path_is_refused_because_rsync_expands_it() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = Command::new(env!("CARGO_BIN_EXE_mirrorc"))
+        .args(["check", "tests/fixtures/errors/unsafe_value-percent"])
+        .current_dir(here)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("mirrorc");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("rsync expands `%VAR%`"));
+    if !have_rsync() {
+        skip(
+            "percent_in_a_path_is_refused_because_rsync_expands_it",
+            "no rsync",
+        );
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let base = tmp.path();
+    fs::create_dir_all(base.join("d/home-of-test")).expect("mkdir");
+    fs::write(base.join("d/home-of-test/EXPANDED"), "").expect("file");
+    fs::create_dir_all(base.join("d%HOME%")).expect("mkdir");
+    fs::write(base.join("d%HOME%/LITERAL"), "").expect("file");
+    let conf = base.join("rsyncd.conf");
+    let text = format!(
+        "[m]\n    path = {}/d%HOME%\n    use chroot = no\n    read only = yes\n    hosts allow = 127.0.0.1\n",
+        base.display()
+    );
+    fs::write(&conf, text).expect("conf");
+    let rsh = base.join("rsh");
+    fs::write(&rsh, "#!/bin/sh\nwhile [ $# -gt 0 ] && [ \"$1\" != rsync ]; do shift; done; shift\nexec rsync --config=\"$RSYNCD_CONF\" \"$@\"\n").expect("rsh");
+    Command::new("chmod")
+        .arg("755")
+        .arg(&rsh)
+        .status()
+        .expect("chmod");
+    let o = Command::new("rsync")
+        .args(["--list-only", "-e"])
+        .arg(&rsh)
+        .arg("fakehost::m/")
+        .env("SSH_CONNECTION", "127.0.0.1 40000 127.0.0.1 22")
+        .env("RSYNCD_CONF", &conf)
+        .env("HOME", "/home-of-test")
+        .output()
+        .expect("rsync");
+    let listing = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        listing.contains("EXPANDED") && !listing.contains("LITERAL"),
+        "{listing}"
+    );
+}

@@ -186,6 +186,12 @@ pub fn value(v: &str) -> Result<(), String> {
     if v.contains(";;") {
         return Err("`;;` separates resources in expanded LCFG macros".into());
     }
+    if v.contains('%') {
+        return Err(
+            "rsync expands `%VAR%` in rsyncd.conf values (`/a%HOME%b` is read as `/a/rootb`)"
+                .into(),
+        );
+    }
     cpp_safe(v)
 }
 
@@ -391,6 +397,11 @@ mod tests {
     #[test]
     fn values_cpp_would_rewrite_are_rejected() {
         check(value, "/disk/_Pragma", "`_Pragma` is an operator to cpp");
+        check(
+            value,
+            "/disk/%HOME%",
+            "rsync expands `%VAR%` in rsyncd.conf values (`/a%HOME%b` is read as `/a/rootb`)",
+        );
         check(
             value,
             "/home/café",
