@@ -411,3 +411,61 @@ proptest! {
         check_estate(&sources);
     }
 }
+
+/// Lists `module` of the rsyncd.conf `conf` as the real rsync daemon serves it to `from`
+/// (daemon over a fake remote shell, no sockets); the file names, or why not.
+fn rsync_listing(conf: &Path, module: &str, from: &str, scratch: &Path) -> Result<String, String> {
+    let rsh = scratch.join("rsh");
+    fs::write(&rsh, "#!/bin/sh\nwhile [ $# -gt 0 ] && [ \"$1\" != rsync ]; do shift; done; shift\nexec rsync --config=\"$RSYNCD_CONF\" \"$@\"\n").expect("rsh");
+    Command::new("chmod")
+        .arg("755")
+        .arg(&rsh)
+        .status()
+        .expect("chmod");
+    let o = Command::new("rsync")
+        .args(["--list-only", "-e"])
+        .arg(&rsh)
+        .arg(format!("fakehost::{module}/"))
+        .env("SSH_CONNECTION", format!("{from} 40000 127.0.0.1 22"))
+        .env("RSYNCD_CONF", conf)
+        .output()
+        .expect("rsync");
+    if o.status.success() {
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&o.stderr).into_owned())
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+    /// A hostile path that `check` accepts reaches the real rsync unchanged: the folder of
+    /// exactly that name is created, and the daemon reading the generated rsyncd.conf (chroot,
+    /// uid and all, as root) serves the marker file inside it.
+    #[test]
+    fn hostile_paths_that_pass_check_are_the_folder_rsync_serves(comps in prop::collection::vec(hostile_component(), 1..4)) {
+        if !crate::rsync_e2e::have_rsync() || !crate::rsync_e2e::is_root() {
+            crate::rsync_e2e::skip("hostile_paths_that_pass_check_are_the_folder_rsync_serves", "needs rsync and root");
+            return Ok(());
+        }
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = format!("{}/{}", tmp.path().display(), comps.join("/"));
+        let clients = vec![("c1".to_string(), vec![("home".to_string(), yaml_quoted(&path))])];
+        let sources = render_estate(&["m1".to_string()], &clients, "hostile");
+        let compiled = mirrorc_core::build(&sources).expect("emit");
+        let Some(artifacts) = compiled.artifacts else {
+            return Ok(()); // refused: the cpp property test checks it is refused as unsafe_value
+        };
+        let conf_text = &artifacts.iter().find(|a| a.path == "rsync/c1.conf").expect("conf").content;
+        prop_assume!(fs::create_dir_all(&path).is_ok());
+        fs::write(Path::new(&path).join("MARKER"), "").expect("marker");
+        let scratch = tempfile::tempdir().expect("scratch");
+        let conf = scratch.path().join("c1.conf");
+        fs::write(&conf, conf_text).expect("conf");
+        let listing = rsync_listing(&conf, "c1_home", "10.0.1.1", scratch.path());
+        prop_assert!(
+            listing.as_ref().is_ok_and(|l| l.contains("MARKER")),
+            "{path:?} accepted, but rsync served something else: {listing:?}\n{conf_text}"
+        );
+    }
+}

@@ -37,14 +37,14 @@ pub(crate) fn skip(test: &str, why: &str) -> bool {
     false
 }
 
-fn have_rsync() -> bool {
+pub(crate) fn have_rsync() -> bool {
     Command::new("rsync")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success())
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
