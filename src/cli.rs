@@ -136,40 +136,7 @@ pub(crate) enum Command {
     },
     /// How the last mirrors went: one server's own view, a client's disks over every server of
     /// its set, or the whole estate (every server asked in parallel, each with a deadline).
-    #[command(group = clap::ArgGroup::new("who").required(true))]
-    Report {
-        /// One server's own view, from its status records (what remctld runs).
-        #[arg(long, group = "who", value_name = "SERVER")]
-        server: Option<String>,
-        /// Ask every server of this client's set about its disks.
-        #[arg(long, group = "who", value_name = "CLIENT")]
-        client: Option<String>,
-        /// Ask every live server of the estate about every disk.
-        #[arg(long, group = "who")]
-        all: bool,
-        /// With --server: only these clients or disk tags.
-        #[arg(requires = "server")]
-        filters: Vec<String>,
-        /// Folder holding the contracts `servers/<server>.json` (the compile output).
-        #[arg(long, default_value = "out", value_name = "DIR")]
-        contract: PathBuf,
-        /// With --server: the server's state folder (status records under `disks/`; default
-        /// /var/lib/mirrorc/<SERVER>, where `mirrorc run` writes them).
-        #[arg(long, value_name = "DIR")]
-        state: Option<PathBuf>,
-        /// How servers are asked: `remctl`, or `dir=PATH` (state folders PATH/<server>/ here).
-        #[arg(long, default_value = "remctl", value_name = "HOW")]
-        via: String,
-        /// Deadline of each server's answer, in seconds.
-        #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
-        timeout: u64,
-        /// Output format (JSON: the documented report wire format).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Judge ages as of this RFC 3339 UTC time instead of the clock (tests, replays).
-        #[arg(long, hide = true, value_name = "TIME")]
-        now: Option<String>,
-    },
+    Report(ReportArgs),
     /// Compile in memory and let the installed rsync check every client rsyncd.conf.
     Verify {
         /// Inventory files or folders.
@@ -220,6 +187,43 @@ fn parse_time(text: &str) -> Result<jiff::Timestamp, String> {
 }
 
 /// `mirrorc run`.
+/// The arguments of `mirrorc report`.
+#[derive(clap::Args, Debug)]
+#[command(group = clap::ArgGroup::new("who").required(true))]
+pub(crate) struct ReportArgs {
+    /// One server's own view, from its status records (what remctld runs).
+    #[arg(long, group = "who", value_name = "SERVER")]
+    pub(crate) server: Option<String>,
+    /// Ask every server of this client's set about its disks.
+    #[arg(long, group = "who", value_name = "CLIENT")]
+    pub(crate) client: Option<String>,
+    /// Ask every live server of the estate about every disk.
+    #[arg(long, group = "who")]
+    pub(crate) all: bool,
+    /// With --server: only these clients or disk tags.
+    #[arg(requires = "server")]
+    pub(crate) filters: Vec<String>,
+    /// Folder holding the contracts `servers/<server>.json` (the compile output).
+    #[arg(long, default_value = "out", value_name = "DIR")]
+    pub(crate) contract: PathBuf,
+    /// With --server: the server's state folder (status records under `disks/`; default
+    /// /var/lib/mirrorc/<SERVER>, where `mirrorc run` writes them).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) state: Option<PathBuf>,
+    /// How servers are asked: `remctl`, or `dir=PATH` (state folders PATH/<server>/ here).
+    #[arg(long, default_value = "remctl", value_name = "HOW")]
+    pub(crate) via: String,
+    /// Deadline of each server's answer, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) timeout: u64,
+    /// Output format (JSON: the documented report wire format).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+    /// Judge ages as of this RFC 3339 UTC time instead of the clock (tests, replays).
+    #[arg(long, hide = true, value_name = "TIME")]
+    pub(crate) now: Option<String>,
+}
+
 #[derive(clap::Args, Debug)]
 pub(crate) struct RunArgs {
     /// The server whose disks are pulled (as named in the inventory).

@@ -29,6 +29,33 @@ fn run(text: &str) {
     );
 }
 
+/// `base` with each op applied at a line: 0 drop it, 1 repeat it, 2 cut it in half, 3 append.
+fn mangle(base: &str, ops: Vec<(usize, u8, String)>) -> String {
+    let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+    for (at, op, text) in ops {
+        let i = at % lines.len().max(1);
+        match op {
+            0 => {
+                lines.remove(i);
+            }
+            1 => {
+                let l = lines[i].clone();
+                lines.insert(i, l);
+            }
+            2 => {
+                let cut = lines[i].chars().count() / 2;
+                let at = lines[i].char_indices().nth(cut).map_or(0, |c| c.0);
+                lines[i].truncate(at);
+            }
+            _ => lines[i].push_str(&text),
+        }
+        if lines.is_empty() {
+            lines.push(String::new());
+        }
+    }
+    lines.join("\n")
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -39,18 +66,7 @@ proptest! {
 
     #[test]
     fn mangled_inventory(ops in prop::collection::vec((0usize..200, 0u8..4, "[ a-z0-9:\\\\[\\\\]{},&*!|>-]{0,12}"), 1..6)) {
-        let mut lines: Vec<String> = BASE.lines().map(str::to_string).collect();
-        for (at, op, text) in ops {
-            let i = at % lines.len().max(1);
-            match op {
-                0 => { lines.remove(i); }
-                1 => { let l = lines[i].clone(); lines.insert(i, l); }
-                2 => { let cut = lines[i].chars().count() / 2; let at = lines[i].char_indices().nth(cut).map_or(0, |c| c.0); lines[i].truncate(at); }
-                _ => lines[i].push_str(&text),
-            }
-            if lines.is_empty() { lines.push(String::new()); }
-        }
-        run(&lines.join("\n"));
+        run(&mangle(BASE, ops));
     }
 }
 
@@ -128,17 +144,6 @@ proptest! {
 
     #[test]
     fn lcfg_parser_mangled_header(ops in prop::collection::vec((0usize..200, 0u8..4, "[ a-zA-Z0-9_#()!,.\"'/*\\\\-]{0,12}"), 1..6)) {
-        let mut lines: Vec<String> = LEGACY.lines().map(str::to_string).collect();
-        for (at, op, text) in ops {
-            let i = at % lines.len().max(1);
-            match op {
-                0 => { lines.remove(i); }
-                1 => { let l = lines[i].clone(); lines.insert(i, l); }
-                2 => { let cut = lines[i].chars().count() / 2; let at = lines[i].char_indices().nth(cut).map_or(0, |c| c.0); lines[i].truncate(at); }
-                _ => lines[i].push_str(&text),
-            }
-            if lines.is_empty() { lines.push(String::new()); }
-        }
-        run_lcfg(&lines.join("\n"));
+        run_lcfg(&mangle(LEGACY, ops));
     }
 }

@@ -66,29 +66,7 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             Ok(ExitStatus::Success)
         }
         Command::Run(args) => run::run(args),
-        Command::Report {
-            server,
-            client,
-            all,
-            filters,
-            contract,
-            state,
-            via,
-            timeout,
-            format,
-            now,
-        } => report::run(report::Args {
-            server,
-            client,
-            all,
-            filters,
-            contract,
-            state,
-            via,
-            timeout,
-            format,
-            now,
-        }),
+        Command::Report(args) => report::run(args),
         Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
         Command::Status {
             from,

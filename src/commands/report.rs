@@ -14,29 +14,15 @@ use mirrorc_ops::exec::Cancel;
 use mirrorc_ops::report::transport::Via;
 use mirrorc_ops::report::{self, time, Question, Scope, Verdict};
 
-use crate::cli::Format;
+use crate::cli::{Format, ReportArgs};
 use crate::exit::ExitStatus;
 use crate::print;
 
 /// Where remctld's mirrorc finds its contract unless `MIRRORC_CONTRACT` says otherwise.
 pub(crate) const REMOTE_CONTRACT: &str = "/etc/mirrorc/server.json";
 
-/// The arguments of `report`.
-pub(super) struct Args {
-    pub(super) server: Option<String>,
-    pub(super) client: Option<String>,
-    pub(super) all: bool,
-    pub(super) filters: Vec<String>,
-    pub(super) contract: PathBuf,
-    pub(super) state: Option<PathBuf>,
-    pub(super) via: String,
-    pub(super) timeout: u64,
-    pub(super) format: Format,
-    pub(super) now: Option<String>,
-}
-
 /// Runs `report`.
-pub(super) fn run(a: Args) -> io::Result<ExitStatus> {
+pub(super) fn run(a: ReportArgs) -> io::Result<ExitStatus> {
     if let Some(server) = &a.server {
         return Ok(
             match report::server(
@@ -251,11 +237,10 @@ mod tests {
     /// written there.
     #[test]
     fn report_server_without_state_reads_the_default_state_dir() {
-        let Command::Report { server, state, .. } =
-            parse_from(&["mirrorc", "report", "--server", "S"])
-        else {
+        let Command::Report(args) = parse_from(&["mirrorc", "report", "--server", "S"]) else {
             panic!("not report");
         };
+        let (server, state) = (args.server, args.state);
         assert_eq!(state, None, "no default given to --state by clap");
         let server = server.expect("--server");
         assert_eq!(state_of(state, &server), default_state_dir("S"));

@@ -73,3 +73,19 @@ pub fn check(sources: &SourceMap) -> Compiled {
         artifacts: None,
     }
 }
+
+/// Helpers shared by the unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// The estates bundled with the repository, by folder.
+    pub(crate) const BUNDLED: [&str; 3] = ["site", "examples/at", "examples/failover"];
+
+    /// The Model of a bundled estate (`site`, `examples/at`, ...).
+    pub(crate) fn bundled(dir: &str) -> crate::model::Model {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(dir);
+        let sources = crate::source::load(&[root]).expect("load");
+        crate::check(&sources).model.expect("model")
+    }
+}

@@ -207,11 +207,11 @@ impl Model {
         &client.hosts_allow
     }
 
-    /// Computes the `hosts allow` entries of a client from its server set: every address (or
-    /// name) of every server in it, first occurrence kept.
-    pub fn compute_hosts_allow(&self, client: &Client) -> Vec<String> {
+    /// Computes the `hosts allow` entries of a server set: every address (or name) of every
+    /// server in it, first occurrence kept.
+    pub fn compute_hosts_allow(&self, server_set: &[ServerId]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
-        for id in &client.server_set {
+        for id in server_set {
             for name in self.server(*id).access_names() {
                 if !out.contains(&name) {
                     out.push(name);

@@ -26,6 +26,7 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
             server_set: set,
             pinned,
             holders: assigned,
+            hosts_allow,
         } = choice;
         cx.findings.extend(findings);
         for s in &set {
@@ -38,10 +39,7 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
         }
         let client = &mut model.clients[i];
         (client.server_set, client.pinned, client.holders) = (set, pinned, assigned);
-    }
-    for i in 0..model.clients.len() {
-        let hosts = model.compute_hosts_allow(&model.clients[i]);
-        model.clients[i].hosts_allow = hosts;
+        client.hosts_allow = hosts_allow;
     }
 }
 
@@ -53,6 +51,8 @@ struct Choice {
     pinned: Vec<ServerId>,
     /// The servers that hold it.
     holders: Vec<ServerId>,
+    /// The `hosts allow` entries of its server set.
+    hosts_allow: Vec<String>,
 }
 
 fn decide(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Choice {
@@ -63,11 +63,13 @@ fn decide(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Choice
             server_set: set,
             pinned: Vec::new(),
             holders: Vec::new(),
+            hosts_allow: Vec::new(),
         };
     }
     let pinned = pins(cx, model, decls, id, &set);
     let holders = choose(cx, model, decls, id, &set, pinned.clone());
     Choice {
+        hosts_allow: model.compute_hosts_allow(&set),
         server_set: set,
         pinned,
         holders,

@@ -3,7 +3,7 @@
 
 use super::Artifact;
 use crate::contract::{Disk, EligibleDisk, ReportSettings, ServerContract, CONTRACT_VERSION};
-use crate::model::{Client, Model, Server, ServerId};
+use crate::model::{Client, Model, Server};
 
 /// The contract artifact of `s`.
 pub fn server(model: &Model, s: &Server) -> Artifact {
@@ -15,19 +15,13 @@ pub fn server(model: &Model, s: &Server) -> Artifact {
 
 /// The contract of `s` as data.
 pub fn build(model: &Model, s: &Server) -> ServerContract {
-    let id = ServerId(
-        model
-            .servers
-            .iter()
-            .position(|x| x.name == s.name)
-            .unwrap_or(0) as u32,
-    );
     let mut disks = Vec::new();
     let mut eligible = Vec::new();
     for cid in &s.eligible {
         let c = model.client(*cid);
         let holders = names(model, c);
-        let holds = c.holders.contains(&id);
+        // `holds` and `eligible` are both in client order, so a lookup in `holds` is enough.
+        let holds = s.holds.binary_search(cid).is_ok();
         for p in &c.paths {
             if holds {
                 disks.push(Disk {
@@ -96,12 +90,8 @@ mod tests {
     /// hand-laid text of `to_text` can neither drop nor garble a field.
     #[test]
     fn contracts_read_back_as_written() {
-        for dir in ["site", "examples/at", "examples/failover"] {
-            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../..")
-                .join(dir);
-            let sources = crate::source::load(&[root]).expect("load");
-            let model = crate::check(&sources).model.expect("model");
+        for dir in crate::testing::BUNDLED {
+            let model = crate::testing::bundled(dir);
             for s in model
                 .servers
                 .iter()

@@ -191,12 +191,8 @@ pub fn guard(kind: &str, name: &str) -> String {
 mod tests {
     #[test]
     fn paths_are_exactly_the_emitted_paths() {
-        for dir in ["site", "examples/at", "examples/failover"] {
-            let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../..")
-                .join(dir);
-            let sources = crate::source::load(&[root]).expect("load");
-            let model = crate::check(&sources).model.expect("model");
+        for dir in crate::testing::BUNDLED {
+            let model = crate::testing::bundled(dir);
             let emitted: Vec<String> = super::emit(&model)
                 .expect("emit")
                 .into_iter()

@@ -230,11 +230,7 @@ pub fn file(model: &Model) -> Artifact {
 mod tests {
     #[test]
     fn lazy_serialization_is_the_same_json_as_the_map() {
-        let sources = crate::source::load(&[
-            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/at")
-        ])
-        .expect("load");
-        let model = crate::check(&sources).model.expect("model");
+        let model = crate::testing::bundled("examples/at");
         let eager = serde_json::to_string_pretty(&super::build(&model)).expect("json") + "\n";
         assert_eq!(super::file(&model).content, eager);
     }
