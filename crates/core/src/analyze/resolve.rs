@@ -69,7 +69,7 @@ pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
 
 fn collect_sites<'a>(cx: &mut Cx, ast: &'a Ast) -> Vec<(FileId, &'a SiteFile)> {
     let mut by_name: BTreeMap<&str, (FileId, &SiteFile)> = BTreeMap::new();
-    for (file, f) in &ast.files {
+    for (file, f) in ast.files.iter().filter(|(_, f)| !f.partial.site) {
         if let Err(reason) = check::site_name(&f.site) {
             cx.err(
                 *file,
