@@ -9,6 +9,7 @@ mod docs;
 mod fixtures;
 mod import;
 mod lcfg_cpp;
+mod mistakes;
 mod night_e2e;
 mod plan;
 mod properties;

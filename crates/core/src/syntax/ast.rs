@@ -65,8 +65,10 @@ pub struct Partial {
     pub site: bool,
     /// The site's `mirrored_by` is there but not a list of names.
     pub mirrored_by: bool,
-    /// Servers and clients whose declaration has a problem, by name.
-    pub hosts: Vec<Sp<String>>,
+    /// Servers whose declaration has a problem, by name.
+    pub servers: Vec<Sp<String>>,
+    /// Clients whose declaration has a problem, by name.
+    pub clients: Vec<Sp<String>>,
 }
 
 /// Estate-wide settings of the report method (remctl + Kerberos) and the runtime.

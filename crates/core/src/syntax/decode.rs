@@ -126,7 +126,11 @@ pub fn site_file(
     complete: bool,
     errors: &mut Vec<SyntaxError>,
 ) -> Option<SiteFile> {
-    let mut d = Dec { errors, complete };
+    let mut d = Dec {
+        errors,
+        complete,
+        failures: 0,
+    };
     let root = root?;
     let mut t = d.table(root, "the site file")?;
     let mut partial = Partial::default();
@@ -169,7 +173,8 @@ pub fn site_file(
 fn names_only(mut file: SiteFile) -> SiteFile {
     let servers = std::mem::take(&mut file.servers).into_keys();
     let clients = std::mem::take(&mut file.clients).into_keys();
-    file.partial.hosts.extend(servers.chain(clients));
+    file.partial.servers.extend(servers);
+    file.partial.clients.extend(clients);
     file
 }
 
@@ -213,7 +218,7 @@ type Group<'n> = (Sp<String>, &'n Node, Vec<(Sp<String>, &'n Node)>);
 
 /// `servers:` or `clients:`. A name that is a key of the entity (`paths:` or `state:`
 /// dedented one level) is reported as misplaced and decoded under the host before it, as
-/// the author meant; a host that does not decode is kept by name in `partial.hosts`.
+/// the author meant; a host that does not decode is kept by name in `partial`.
 fn hosts<T>(
     d: &mut Dec<'_>,
     node: &Node,
@@ -248,16 +253,17 @@ fn hosts<T>(
         groups.push((name, value, Vec::new()));
     }
     for (name, value, extra) in groups {
-        let before = d.errors.len();
+        let before = d.problems();
         let decoded = d.host_table(value, entity, &name).and_then(|mut t| {
             t.entries.extend(extra);
             decode(d, &name, t)
         });
         match decoded {
-            Some(v) if d.errors.len() == before => {
+            Some(v) if d.problems() == before => {
                 out.insert(name, v);
             }
-            _ => partial.hosts.push(name),
+            _ if entity == Entity::Server => partial.servers.push(name),
+            _ => partial.clients.push(name),
         }
     }
     out
@@ -351,6 +357,8 @@ fn path_table(d: &mut Dec<'_>, node: &Node) -> Option<PathTable> {
 struct Dec<'e> {
     errors: &'e mut Vec<SyntaxError>,
     complete: bool,
+    /// Values that failed without a finding of their own (tagged: reported by `node`).
+    failures: usize,
 }
 
 /// A mapping being decoded: its entries by key (duplicates already reported), and which
@@ -373,7 +381,16 @@ impl<'n> Table<'n> {
 }
 
 impl Dec<'_> {
+    /// Problems so far (a host is kept only if decoding it added none).
+    fn problems(&self) -> usize {
+        self.errors.len() + self.failures
+    }
+
     fn wrong(&mut self, node: &Node, message: String, help: String) {
+        if matches!(node.kind, Kind::Invalid) {
+            self.failures += 1;
+            return;
+        }
         self.errors.push(SyntaxError::WrongType {
             message,
             help,
@@ -427,7 +444,7 @@ impl Dec<'_> {
         entity: Entity,
         name: &Sp<String>,
     ) -> Option<Table<'n>> {
-        if matches!(node.kind, Kind::Map(_)) {
+        if matches!(node.kind, Kind::Map(_) | Kind::Invalid) {
             return self.table(node, "");
         }
         let what = if entity == Entity::Server {
@@ -676,9 +693,9 @@ impl Dec<'_> {
             );
             return None;
         };
-        let before = self.errors.len();
+        let before = self.problems();
         let out: Vec<Sp<String>> = items.iter().filter_map(|n| self.string(n)).collect();
-        (self.errors.len() == before).then_some(out)
+        (self.problems() == before).then_some(out)
     }
 
     /// A list of names, spanned as a whole.

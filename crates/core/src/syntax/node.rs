@@ -41,6 +41,8 @@ pub enum Kind {
     Seq(Vec<Node>),
     /// A mapping, entries in written order (duplicates kept: the decoder reports them).
     Map(Vec<(Node, Node)>),
+    /// A tagged value (`!!binary ...`): already reported, its content is not used.
+    Invalid,
 }
 
 impl Node {
@@ -56,6 +58,7 @@ impl Node {
             Kind::Scalar { .. } => "a single value",
             Kind::Seq(_) => "a list",
             Kind::Map(_) => "a table",
+            Kind::Invalid => "a tagged value",
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct Tree {
 struct Open {
     node: Node,
     anchor: usize,
+    /// It carries a tag: it becomes `Kind::Invalid` when closed.
+    tagged: bool,
     /// A mapping key waiting for its value.
     key: Option<Node>,
 }
@@ -164,11 +169,14 @@ impl Builder {
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
+                let tagged = tag.is_some();
                 if let Some(tag) = tag {
                     self.tag(tag.original(), start, end);
                 }
                 let quoted = !matches!(style, ScalarStyle::Plain);
-                let kind = if !quoted && is_null(&value) {
+                let kind = if tagged {
+                    Kind::Invalid
+                } else if !quoted && is_null(&value) {
                     Kind::Null
                 } else {
                     Kind::Scalar {
@@ -179,6 +187,7 @@ impl Builder {
                 self.add(at(kind), anchor);
             }
             Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => {
+                let tagged = tag.is_some();
                 if let Some(tag) = tag {
                     self.tag(tag.original(), start, end);
                 }
@@ -197,6 +206,7 @@ impl Builder {
                 self.stack.push(Open {
                     node: at(kind),
                     anchor,
+                    tagged,
                     key: None,
                 });
             }
@@ -261,6 +271,9 @@ impl Builder {
             .unwrap_or(open.node.offset)
             .max(open.node.offset);
         open.node.len = stop - open.node.offset;
+        if open.tagged {
+            open.node.kind = Kind::Invalid;
+        }
         self.add(open.node, open.anchor);
     }
 
