@@ -18,5 +18,6 @@ mod report_e2e;
 mod robustness;
 mod rsync_e2e;
 mod run_e2e;
+mod schema_truth;
 mod status_page;
 mod support;
