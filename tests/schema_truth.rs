@@ -52,7 +52,7 @@ fn check_and_the_schema_agree_on_every_type_level_fixture() {
     let validator = jsonschema::draft7::new(&schema).expect("valid schema");
     let mut compared = 0;
     for dir in folders() {
-        let sources = source::load(&[dir.clone()]).expect("load");
+        let sources = source::load(std::slice::from_ref(&dir)).expect("load");
         let findings = mirrorc_core::check(&sources).findings;
         for (id, file) in sources.iter() {
             let by_check = findings
