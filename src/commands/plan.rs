@@ -49,10 +49,8 @@ pub(super) fn run(
         Format::Text => print::stdout(&render(&plan))?,
         Format::Json => print::json(&plan)?,
     }
-    let lost_all = plan
-        .without
-        .as_ref()
-        .is_some_and(|l| !l.no_server.is_empty());
+    // Left with no server, or with only draining ones (held by none): unmirrored either way.
+    let lost_all = plan.without.as_ref().is_some_and(|l| l.loses_clients());
     Ok(ExitStatus::found(lost_all))
 }
 
