@@ -226,57 +226,66 @@ fn empty_entry() -> ClientEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ServerState;
 
-    /// Draining a server of the bundled estate moves its disks to the others, says so per
-    /// server with the bytes, and groups the clients.
+    /// The bundled estate, with `edit` applied to the text of each file.
+    fn estate(edit: impl Fn(&str) -> String) -> Model {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../site");
+        let mut sources = crate::source::SourceMap::default();
+        for f in ["forum.yaml", "jcmb.yaml"] {
+            let text = std::fs::read_to_string(dir.join(f)).expect("read");
+            sources.add(f, edit(&text));
+        }
+        crate::check(&sources).model.expect("model")
+    }
+
+    /// Draining jmirror1 (compiled for real) moves its disks to jmirror2: said per server
+    /// with the bytes, every disk that leaves arrives, and the clients are grouped.
     #[test]
     fn draining_a_server_is_summarised_per_server() {
-        let before = crate::testing::bundled("examples/failover");
-        let mut after = before.clone();
-        let victim = after
-            .servers
-            .iter()
-            .position(|s| s.state == ServerState::Active && !s.holds.is_empty())
-            .expect("an active server holding clients");
-        let name = after.servers[victim].name.clone();
-        after.servers[victim].state = ServerState::Drain;
-        // Re-assign as compile would: the drained server's clients go to the rendezvous winner
-        // among the others; here, simply to another active server of each set.
-        let held: Vec<_> = after.servers[victim].holds.clone();
-        for c in &held {
-            let client = &mut after.clients[c.0 as usize];
-            let other = client.server_set.iter().copied().find(|s| {
-                before.server(*s).state == ServerState::Active
-                    && before.server(*s).name != name
-                    && !client.holders.contains(s)
-            });
-            if let Some(o) = other {
-                client.holders.retain(|h| before.server(*h).name != name);
-                client.holders.push(o);
-            }
-        }
-        let old = spanning_map::build(&before);
-        let new = spanning_map::build(&after);
+        let before = estate(str::to_string);
+        let drained = |t: &str| {
+            // jmirror1's own `state: active` (the first after its name) becomes `drain`.
+            let at = t.find("  jmirror1:\n").map_or(t.len(), |i| i);
+            let (head, tail) = t.split_at(at);
+            format!(
+                "{head}{}",
+                tail.replacen("state: active", "state: drain", 1)
+            )
+        };
+        let after = estate(drained);
+        let (old, new) = (spanning_map::build(&before), spanning_map::build(&after));
         let sizes = disk_sizes(&after);
         let changes = between(&old, &new, &sizes);
         let s = changes
             .servers
             .iter()
-            .find(|s| s.server == name)
+            .find(|s| s.server == "jmirror1")
             .expect("the drained server");
-        assert_eq!(s.old_state.as_deref(), Some("active"));
+        assert_eq!(s.old_state.as_deref(), Some("active"), "{changes:?}");
         assert_eq!(s.new_state.as_deref(), Some("drain"));
         let out: usize = s.disks_out.values().sum();
-        let gained: usize = changes
+        let arrived: usize = changes
             .servers
             .iter()
-            .flat_map(|s| s.disks_in.get(&name))
+            .flat_map(|s| s.disks_in.get("jmirror1"))
             .sum();
         assert!(out > 0, "{changes:?}");
-        assert_eq!(out, gained, "every disk that leaves arrives somewhere");
+        assert_eq!(out, arrived, "every disk that leaves arrives somewhere");
         assert_eq!(changes.disks_to_copy, out);
-        assert!(!changes.clients.is_empty());
+        let bytes_in: u64 = changes.servers.iter().map(|s| s.bytes_in).sum();
+        assert_eq!(
+            (s.bytes_out, bytes_in),
+            (changes.bytes_to_copy, changes.bytes_to_copy)
+        );
+        assert!(changes.bytes_to_copy > 0);
+        let moved: usize = changes.clients.iter().map(|g| g.clients.len()).sum();
+        assert!(
+            moved > 0
+                && changes
+                    .clients
+                    .iter()
+                    .all(|g| g.change.contains("-jmirror1"))
+        );
         assert_eq!(between(&new, &new, &sizes), Changes::default());
     }
 }
