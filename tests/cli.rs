@@ -341,6 +341,19 @@ fn diff_summarises_access_changes_then_shows_files() {
     let summary = stdout(&o);
     assert!(out.starts_with(&summary), "the summary alone: {summary}");
     assert!(!summary.contains("--- a/"), "{summary}");
+    insta::assert_snapshot!("diff_summary_text", summary);
+    // Draining jmirror1 as well: its disks move to jmirror2, with the data to copy.
+    let text = fs::read_to_string(&jcmb).expect("read");
+    let at = text.find("  jmirror1:\n").expect("jmirror1");
+    let (head, tail) = text.split_at(at);
+    let drained = format!(
+        "{head}{}",
+        tail.replacen("state: active", "state: drain", 1)
+    );
+    fs::write(&jcmb, drained).expect("write");
+    let o = mirrorc(&["diff", "--summary"], &root);
+    assert_eq!(code(&o), 1);
+    insta::assert_snapshot!("diff_summary_drain_text", stdout(&o));
 }
 
 #[test]
@@ -349,6 +362,7 @@ fn explain_client_and_server() {
     let o = mirrorc(&["explain", "fpc001"], here);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("server set:"), "{}", stdout(&o));
+    insta::assert_snapshot!("explain_client_text", stdout(&o));
     let o = mirrorc(&["explain", "jmirror1", "--format", "json"], here);
     assert_eq!(code(&o), 0);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
