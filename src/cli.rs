@@ -98,7 +98,7 @@ pub(crate) enum Command {
         #[arg(long)]
         allow_missing: bool,
         /// Print the summary per server only (moves, state changes, data to copy), no file diffs.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "lcfg")]
         summary: bool,
         /// Output format (JSON: docs/json.md).
         #[arg(long, value_enum, default_value_t = Format::Text)]

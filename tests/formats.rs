@@ -466,3 +466,56 @@ fn dash_reads_one_file_from_stdin() {
     let o = mirrorc_in(root(), &["check", "-", "-"]);
     assert_eq!(code(&o), 2, "two `-`: {}", stderr(&o));
 }
+
+/// The README's CI pipelines are valid YAML, and every `mirrorc` command in them runs against
+/// the bundled estate (with `deployed/` its compile output) with a real exit code: 0 or 1,
+/// never a usage error (2).
+#[test]
+fn readme_ci_pipelines_run() {
+    let readme = fs::read_to_string(root().join("README.md")).expect("README");
+    let ci = readme
+        .split("\n## CI\n")
+        .nth(1)
+        .expect("a CI section")
+        .split("\n## ")
+        .next()
+        .expect("section");
+    let blocks: Vec<&str> = ci
+        .split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().expect("block end"))
+        .collect();
+    assert_eq!(blocks.len(), 2, "a GitHub Actions and a GitLab CI example");
+    let (_t, dir) = estate();
+    assert_eq!(code(&mirrorc_in(&dir, &["compile", "-o", "deployed"])), 0);
+    let mut ran = 0;
+    for block in blocks {
+        let _: serde_json::Value =
+            serde_saphyr::from_str(block).unwrap_or_else(|e| panic!("{e}:\n{block}"));
+        for line in block.lines() {
+            let mut rest = line;
+            while let Some(at) = rest.find("mirrorc ") {
+                let tail = &rest[at + "mirrorc ".len()..];
+                let end = tail.find(['>', '|', '&', ';']).unwrap_or(tail.len());
+                let args: Vec<&str> = tail[..end].split_whitespace().collect();
+                rest = &tail[end..];
+                if args
+                    .first()
+                    .is_none_or(|a| a.starts_with('/') || *a == "title=mirrorc")
+                {
+                    continue;
+                }
+                let o = mirrorc_in(&dir, &args);
+                assert!(
+                    code(&o) <= 1,
+                    "README: mirrorc {}: exit {}\n{}",
+                    args.join(" "),
+                    code(&o),
+                    stderr(&o)
+                );
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 8, "only {ran} commands found");
+}
