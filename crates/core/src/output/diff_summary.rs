@@ -95,87 +95,111 @@ fn disk_sizes(model: &Model) -> BTreeMap<String, u64> {
 
 /// The changes between two maps; `sizes` by disk tag.
 pub fn between(old: &SpanningMap, new: &SpanningMap, sizes: &BTreeMap<String, u64>) -> Changes {
-    let mut servers: BTreeMap<String, ServerChange> = BTreeMap::new();
-    let mut out = Changes::default();
+    let mut t = Tally {
+        old,
+        new,
+        sizes,
+        servers: BTreeMap::new(),
+        out: Changes::default(),
+    };
     let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let names: BTreeSet<&String> = old.clients.keys().chain(new.clients.keys()).collect();
+    let empty = empty_entry();
     for name in names {
         let (o, n) = (old.clients.get(name), new.clients.get(name));
         match (o, n) {
-            (None, Some(_)) => out.clients_added.push(name.clone()),
-            (Some(_), None) => out.clients_removed.push(name.clone()),
-            _ => {}
-        }
-        let empty = empty_entry();
-        let (o, n) = (o.unwrap_or(&empty), n.unwrap_or(&empty));
-        for s in minus(&n.server_set, &o.server_set) {
-            entry(&mut servers, old, new, s).admitted_by += 1;
-        }
-        for s in minus(&o.server_set, &n.server_set) {
-            entry(&mut servers, old, new, s).refused_by += 1;
-        }
-        let disks: Vec<&String> = n.modules.keys().collect();
-        let old_disks: Vec<&String> = o.modules.keys().collect();
-        let bytes = |tags: &[&String]| tags.iter().filter_map(|t| sizes.get(*t)).sum::<u64>();
-        let gained = minus(&n.holders, &o.holders);
-        let lost = minus(&o.holders, &n.holders);
-        for (i, to) in gained.iter().enumerate() {
-            let from = lost.get(i).map_or("", |s| s.as_str());
-            let e = entry(&mut servers, old, new, to);
-            *e.disks_in.entry(from.to_string()).or_default() += disks.len();
-            e.bytes_in += bytes(&disks);
-            out.disks_to_copy += disks.len();
-            out.bytes_to_copy += bytes(&disks);
-            out.unsized_disks += disks.iter().filter(|t| !sizes.contains_key(**t)).count();
-        }
-        for (i, from) in lost.iter().enumerate() {
-            let to = gained.get(i).map_or("", |s| s.as_str());
-            let e = entry(&mut servers, old, new, from);
-            *e.disks_out.entry(to.to_string()).or_default() += old_disks.len();
-            e.bytes_out += bytes(&old_disks);
-        }
-        if let (Some(o), Some(n)) = (old.clients.get(name), new.clients.get(name)) {
-            if let Some(change) = client_change(o, n) {
-                groups.entry(change).or_default().push(name.clone());
+            (None, Some(_)) => t.out.clients_added.push(name.clone()),
+            (Some(_), None) => t.out.clients_removed.push(name.clone()),
+            (Some(o), Some(n)) => {
+                if let Some(change) = client_change(o, n) {
+                    groups.entry(change).or_default().push(name.clone());
+                }
             }
+            (None, None) => {}
         }
+        let (o, n) = (o.unwrap_or(&empty), n.unwrap_or(&empty));
+        t.access(o, n);
+        t.holders(o, n);
     }
     for name in old.servers.keys().chain(new.servers.keys()) {
         let now = new.servers.get(name).map(|n| &n.state);
         if old.servers.get(name).map(|o| &o.state) != now {
-            entry(&mut servers, old, new, name);
+            t.server(name);
         }
     }
-    out.servers = servers.into_values().collect();
-    let mut groups: Vec<ClientGroup> = groups
+    let mut out = t.out;
+    out.servers = t.servers.into_values().collect();
+    out.clients = groups
         .into_iter()
         .map(|(change, clients)| ClientGroup { change, clients })
         .collect();
-    groups.sort_by(|a, b| {
+    out.clients.sort_by(|a, b| {
         b.clients
             .len()
             .cmp(&a.clients.len())
             .then(a.change.cmp(&b.change))
     });
-    out.clients = groups;
     out
 }
 
-/// The change record of server `name`, made on first use.
-fn entry<'a>(
-    servers: &'a mut BTreeMap<String, ServerChange>,
-    old: &SpanningMap,
-    new: &SpanningMap,
-    name: &str,
-) -> &'a mut ServerChange {
-    servers
-        .entry(name.to_string())
-        .or_insert_with(|| ServerChange {
-            server: name.to_string(),
-            old_state: old.servers.get(name).map(|s| s.state.clone()),
-            new_state: new.servers.get(name).map(|s| s.state.clone()),
-            ..ServerChange::default()
-        })
+/// The running totals of [`between`].
+struct Tally<'a> {
+    old: &'a SpanningMap,
+    new: &'a SpanningMap,
+    sizes: &'a BTreeMap<String, u64>,
+    servers: BTreeMap<String, ServerChange>,
+    out: Changes,
+}
+
+impl Tally<'_> {
+    /// The change record of server `name`, made on first use.
+    fn server(&mut self, name: &str) -> &mut ServerChange {
+        let (old, new) = (self.old, self.new);
+        self.servers
+            .entry(name.to_string())
+            .or_insert_with(|| ServerChange {
+                server: name.to_string(),
+                old_state: old.servers.get(name).map(|s| s.state.clone()),
+                new_state: new.servers.get(name).map(|s| s.state.clone()),
+                ..ServerChange::default()
+            })
+    }
+
+    /// Servers a client's `hosts allow` now admits, or no longer does.
+    fn access(&mut self, o: &ClientEntry, n: &ClientEntry) {
+        for s in minus(&n.server_set, &o.server_set) {
+            self.server(s).admitted_by += 1;
+        }
+        for s in minus(&o.server_set, &n.server_set) {
+            self.server(s).refused_by += 1;
+        }
+    }
+
+    /// A client's disks leaving its old holders for its new ones, paired in name order (a new
+    /// holder left unpaired is a new copy, an old one left unpaired a copy dropped).
+    fn holders(&mut self, o: &ClientEntry, n: &ClientEntry) {
+        let disks: Vec<&String> = n.modules.keys().collect();
+        let old_disks: Vec<&String> = o.modules.keys().collect();
+        let sizes = self.sizes;
+        let bytes = |tags: &[&String]| tags.iter().filter_map(|t| sizes.get(*t)).sum::<u64>();
+        let gained = minus(&n.holders, &o.holders);
+        let lost = minus(&o.holders, &n.holders);
+        for (i, to) in gained.iter().enumerate() {
+            let from = lost.get(i).map_or("", |s| s.as_str());
+            let e = self.server(to);
+            *e.disks_in.entry(from.to_string()).or_default() += disks.len();
+            e.bytes_in += bytes(&disks);
+            self.out.disks_to_copy += disks.len();
+            self.out.bytes_to_copy += bytes(&disks);
+            self.out.unsized_disks += disks.iter().filter(|t| !sizes.contains_key(**t)).count();
+        }
+        for (i, from) in lost.iter().enumerate() {
+            let to = gained.get(i).map_or("", |s| s.as_str());
+            let e = self.server(from);
+            *e.disks_out.entry(to.to_string()).or_default() += old_disks.len();
+            e.bytes_out += bytes(&old_disks);
+        }
+    }
 }
 
 /// A client's change in words (`hosts allow +a -b; held by +c -d`), `None` when none.
