@@ -278,6 +278,39 @@ fn json_documents_of_an_output_folder() {
             0
         )
     );
+    // The runtime's documents that need no daemon: a run with no disks, and the merged report
+    // of an estate where no server answers (the time fixed with --now).
+    insta::assert_json_snapshot!(
+        "run_json_no_disks",
+        run(
+            &[
+                "run",
+                "--server",
+                "jmirror3",
+                "--dry-run",
+                "--format",
+                "json"
+            ],
+            0
+        )
+    );
+    let now = "2026-12-02T09:00:00Z";
+    insta::assert_json_snapshot!(
+        "report_all_json_no_answer",
+        run(
+            &[
+                "report",
+                "--all",
+                "--via",
+                "dir=state",
+                "--now",
+                now,
+                "--format",
+                "json"
+            ],
+            1
+        )
+    );
     fs::write(&jcmb, "site: jcmb\nbogus: 1\n").expect("break");
     insta::assert_json_snapshot!(
         "compile_json_failed",
