@@ -153,6 +153,7 @@ fn replace_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Fault injection for the tests of a compile that fails half-way (a full disk, an unwritable
 /// folder found late): with `MIRRORC_TEST_FAIL_WRITES_AFTER=N` every replacing write after the
 /// first N fails. Read once; unset in normal use, where it costs one atomic increment a file.
+/// Unit tests name the exact files that fail instead (`tests::FAIL_WRITES`).
 fn injected_failure(path: &Path) -> io::Result<()> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::OnceLock;
@@ -163,6 +164,13 @@ fn injected_failure(path: &Path) -> io::Result<()> {
             .ok()
             .and_then(|n| n.parse().ok())
     });
+    #[cfg(test)]
+    if tests::FAIL_WRITES
+        .lock()
+        .is_ok_and(|paths| paths.iter().any(|p| p == path))
+    {
+        return Err(with_path(path, io::Error::other("injected write failure")));
+    }
     match limit {
         Some(n) if COUNT.fetch_add(1, Ordering::Relaxed) >= *n => Err(with_path(
             path,

@@ -4,11 +4,16 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::manifest::{self, Manifest};
 use super::policy::{compile, CompileOutcome};
 use super::stream::Outcome;
 use crate::source::SourceMap;
+
+/// Files whose replacing write fails (see `injected_failure`): exact paths, so tests running
+/// at the same time in other folders are not affected.
+pub(super) static FAIL_WRITES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
 const FORUM: &str = include_str!("../../../../site/forum.yaml");
 const JCMB: &str = include_str!("../../../../site/jcmb.yaml");
@@ -256,5 +261,42 @@ fn a_file_of_ours_with_other_content_is_replaced_without_force() {
     assert_eq!(o.written, 1, "{o:?}");
     assert_eq!(fs::read(&file).expect("read"), right);
     assert_eq!(mode(&file), 0o644);
+    assert!(Manifest::read(&out).expect("manifest").pending.is_empty());
+}
+
+#[test]
+fn a_write_failing_half_way_says_what_was_written_and_leaves_it_pending() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let old = sources(FORUM);
+    written(&out, &old, false);
+    // Removing fweb1 changes several files; the spanning map (written late) fails.
+    let map = out.join("spanning-map.json");
+    FAIL_WRITES.lock().expect("lock").push(map.clone());
+    let new = sources(&without("fweb1"));
+    let e = compile(&out, &new, false).expect_err("the write fails");
+    FAIL_WRITES.lock().expect("lock").retain(|p| *p != map);
+    let text = e.to_string();
+    assert!(text.contains("injected write failure"), "{text}");
+    assert!(text.contains("were written before this failure"), "{text}");
+    // The holder of fweb1 lost a disk: its header was written, and is listed.
+    let servers = out.join("lcfg/servers").display().to_string();
+    assert!(text.contains(&servers), "{text}");
+    assert!(!text.contains("spanning-map.json\n"), "{text}");
+    let m = Manifest::read(&out).expect("manifest");
+    assert!(m.inputs.is_none(), "no up-to-date check may trust it");
+    assert!(
+        m.pending.contains_key("spanning-map.json"),
+        "{:?}",
+        m.pending
+    );
+    assert!(
+        out.join("rsync/fweb1.conf").exists(),
+        "nothing removed before every write"
+    );
+    // Back to the old inventory: the half-written files are ours, not hand edits.
+    let o = written(&out, &old, false);
+    assert!(o.written > 0, "{o:?}");
+    assert_complete(&out, o.files);
     assert!(Manifest::read(&out).expect("manifest").pending.is_empty());
 }
