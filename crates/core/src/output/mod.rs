@@ -17,6 +17,7 @@ pub mod stream;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -30,29 +31,32 @@ fn read_existing(path: &Path) -> io::Result<Option<Vec<u8>>> {
     guard::read_output_file(path)
 }
 
-/// Saves the old manifest with `pending` hashes added, before files get them: a compile killed
-/// after this point leaves files that the next compile still knows as mirrorc's own. The
-/// inputs key is dropped, so no up-to-date check can trust this intermediate manifest.
+/// Adds `fresh` (path, hash about to be written) to `pending` and, when that changes it, saves
+/// the last compile's `files` with `pending` as the manifest, before the files get them: a
+/// compile killed after this point leaves files that the next compile still knows as
+/// mirrorc's own. The inputs key is dropped, so no up-to-date check trusts this manifest.
 pub(super) fn record_pending<'a>(
     dir: &Path,
-    old: &Manifest,
-    pending: impl Iterator<Item = (&'a String, &'a String)>,
+    files: &BTreeMap<String, String>,
+    pending: &mut BTreeMap<String, String>,
+    fresh: impl Iterator<Item = (&'a String, &'a String)>,
 ) -> io::Result<()> {
-    let mut intent = Manifest {
-        version: 1,
-        files: old.files.clone(),
-        pending: old.pending.clone(),
-        ..Manifest::default()
-    };
-    let before = intent.pending.len();
-    for (path, hash) in pending {
-        if intent.files.get(path) != Some(hash) {
-            intent.pending.insert(path.clone(), hash.clone());
+    let mut added = false;
+    for (path, hash) in fresh {
+        if files.get(path) != Some(hash) && pending.get(path) != Some(hash) {
+            pending.insert(path.clone(), hash.clone());
+            added = true;
         }
     }
-    if intent.pending.len() == before {
+    if !added {
         return Ok(());
     }
+    let intent = Manifest {
+        version: 1,
+        files: files.clone(),
+        pending: pending.clone(),
+        ..Manifest::default()
+    };
     write_atomic(&dir.join(manifest::NAME), intent.to_text().as_bytes())
 }
 
@@ -101,13 +105,13 @@ impl Written {
     }
 }
 
-/// Records every file's stamp and the inputs key, and writes the manifest if anything changed.
+/// Records every file's stamp and the inputs key, and writes the manifest unless it is the
+/// old one (a file written or removed always changes it: its stamp, its entry).
 fn finish(
     dir: &Path,
     manifest: &mut Manifest,
     old: &Manifest,
     inputs: fresh::Inputs,
-    changed: bool,
 ) -> io::Result<()> {
     let paths: Vec<&String> = manifest.files.keys().collect();
     let stamps = crate::par::map(&paths, |p| {
@@ -115,7 +119,7 @@ fn finish(
     });
     manifest.stamps = stamps.into_iter().flatten().collect();
     inputs.record(manifest);
-    if changed || *old != *manifest {
+    if *old != *manifest {
         write_atomic(&dir.join(manifest::NAME), manifest.to_text().as_bytes())?;
     }
     Ok(())

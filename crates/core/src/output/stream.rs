@@ -104,15 +104,7 @@ fn stream(
         });
         let fresh = chunk.iter().zip(&hashes).filter(|(_, (_, w))| *w);
         let fresh: Vec<(&String, &String)> = fresh.map(|(a, (h, _))| (&a.path, h)).collect();
-        let old_now = Manifest {
-            version: 1,
-            files: old.files.clone(),
-            pending: std::mem::take(&mut pending),
-            ..Manifest::default()
-        };
-        record_pending(dir, &old_now, fresh.iter().copied())?;
-        pending = old_now.pending;
-        pending.extend(fresh.iter().map(|(p, h)| ((*p).clone(), (*h).clone())));
+        record_pending(dir, &old.files, &mut pending, fresh.iter().copied())?;
         let jobs: Vec<(&Artifact, bool)> = chunk.iter().zip(hashes.iter().map(|x| x.1)).collect();
         let done = par::map_weighted(
             &jobs,
@@ -150,8 +142,7 @@ fn stream(
         remove_empty_parents(dir, &full);
         outcome.removed += 1;
     }
-    let changed = outcome.written > 0 || outcome.removed > 0;
-    finish(dir, &mut manifest, old, inputs, changed)?;
+    finish(dir, &mut manifest, old, inputs)?;
     Ok(outcome)
 }
 

@@ -269,7 +269,7 @@ fn a_write_failing_half_way_says_what_was_written_and_leaves_it_pending() {
     let tmp = tempfile::tempdir().expect("tmp");
     let out = tmp.path().join("out");
     let old = sources(FORUM);
-    written(&out, &old, false);
+    let first = written(&out, &old, false);
     // Removing fweb1 changes several files; the spanning map (written late) fails.
     let map = out.join("spanning-map.json");
     FAIL_WRITES.lock().expect("lock").push(map.clone());
@@ -285,6 +285,11 @@ fn a_write_failing_half_way_says_what_was_written_and_leaves_it_pending() {
     assert!(!text.contains("spanning-map.json\n"), "{text}");
     let m = Manifest::read(&out).expect("manifest");
     assert!(m.inputs.is_none(), "no up-to-date check may trust it");
+    assert_eq!(
+        m.files.len(),
+        first.files,
+        "the last compile's files are still ours"
+    );
     assert!(
         m.pending.contains_key("spanning-map.json"),
         "{:?}",
@@ -299,4 +304,44 @@ fn a_write_failing_half_way_says_what_was_written_and_leaves_it_pending() {
     assert!(o.written > 0, "{o:?}");
     assert_complete(&out, o.files);
     assert!(Manifest::read(&out).expect("manifest").pending.is_empty());
+}
+
+#[test]
+fn a_pending_hash_is_saved_before_the_write_even_when_it_replaces_an_older_one() {
+    use std::collections::BTreeMap;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (a, h0, h1, h2) = (
+        "a".to_string(),
+        "0".to_string(),
+        "1".to_string(),
+        "2".to_string(),
+    );
+    let files = BTreeMap::from([(a.clone(), h0.clone())]);
+    let mut pending = BTreeMap::from([(a.clone(), h1)]);
+    // Already the hash of `files` or of `pending`: nothing to save.
+    for h in [&h0, &pending["a"].clone()] {
+        super::record_pending(tmp.path(), &files, &mut pending, [(&a, h)].into_iter())
+            .expect("record");
+        assert!(!tmp.path().join(manifest::NAME).exists());
+    }
+    super::record_pending(tmp.path(), &files, &mut pending, [(&a, &h2)].into_iter())
+        .expect("record");
+    let saved = Manifest::read(tmp.path()).expect("saved");
+    assert_eq!(saved.files, files);
+    assert_eq!(saved.pending, BTreeMap::from([(a, h2)]));
+    assert_eq!(saved.inputs, None);
+}
+
+#[test]
+fn a_new_client_in_an_existing_tree_gets_its_folders() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    written(&out, &sources(&without("fweb1")), false);
+    assert!(!out.join("systemd/fweb1").exists());
+    let o = written(&out, &sources(FORUM), false);
+    assert!(o.written >= 4 && o.removed == 0, "{o:?}");
+    let unit = out.join("systemd/fweb1/rmirrorclient-rsyncd.service");
+    assert!(unit.is_file());
+    assert_eq!(mode(&unit), 0o644);
+    assert_complete(&out, o.files);
 }
