@@ -38,6 +38,15 @@ pub(crate) enum Color {
     Never,
 }
 
+/// Which C preprocessor dialect `import` reads legacy headers in.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CppMode {
+    /// LCFG's: `cpp -traditional -x c -undef -nostdinc -Wall -Wundef -Ui386 -DLCFGNG`.
+    Traditional,
+    /// ISO C: `cpp -undef`.
+    Iso,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Compile the inventory and write every output file into the output folder.
@@ -133,6 +142,10 @@ pub(crate) enum Command {
         /// Compile the result and compare it host by host with the legacy setup (exit 1 if it differs).
         #[arg(long)]
         check_equivalence: bool,
+        /// How to preprocess: as LCFG does (`cpp -traditional`: `/**/` pastes, `##` is literal)
+        /// or as ISO C (`##` pastes).
+        #[arg(long, value_enum, default_value_t = CppMode::Traditional, value_name = "MODE")]
+        cpp_mode: CppMode,
     },
     /// How the last mirrors went: one server's own view, a client's disks over every server of
     /// its set, or the whole estate (every server asked in parallel, each with a deadline).

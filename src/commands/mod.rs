@@ -93,12 +93,17 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             out,
             force,
             check_equivalence,
+            cpp_mode,
         } => import::run(mirrorc_ops::import::ImportArgs {
             inputs,
             include_dirs: include,
             out,
             force,
             check_equivalence,
+            cpp_mode: match cpp_mode {
+                crate::cli::CppMode::Traditional => mirrorc_lcfg::CppMode::Traditional,
+                crate::cli::CppMode::Iso => mirrorc_lcfg::CppMode::Iso,
+            },
         }),
     }
 }

@@ -121,7 +121,8 @@ impl Expander {
                     self.done.iso_pastes.push(line.span.clone());
                 }
                 let params = params.clone();
-                self.macros.insert(name.text.clone(), Macro { params, body });
+                self.macros
+                    .insert(name.text.clone(), Macro { params, body });
             }
             LineKind::Undef(name) => {
                 self.macros.remove(&name.text);
