@@ -150,14 +150,18 @@ pub(crate) enum Command {
     /// How the last mirrors went: one server's own view, a client's disks over every server of
     /// its set, or the whole estate (every server asked in parallel, each with a deadline).
     Report(ReportArgs),
-    /// Compile in memory and let the installed rsync check every client rsyncd.conf.
+    /// Let the installed rsync judge every client rsyncd.conf as deployed in the output folder
+    /// against the inventory's intent (the in-memory compile when there is no compiled tree).
     Verify {
         /// Inventory files or folders.
         #[arg(default_value = "site")]
         inputs: Vec<PathBuf>,
+        /// The compiled tree whose `rsync/*.conf` files are checked as they are.
+        #[arg(short, long, default_value = "out", value_name = "DIR")]
+        out: PathBuf,
         /// Keep the scratch configs and rsync logs in this folder (default: a temporary one).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
     },
     /// Show the state of every mirror from a merged estate report: a terminal table, JSON, or
     /// one self-contained HTML page (exit 1 when any disk is not ok or a server did not answer).

@@ -19,3 +19,4 @@ mod rsync_e2e;
 mod run_e2e;
 mod status_page;
 mod support;
+mod verify_deployed;

@@ -67,7 +67,7 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
         }
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(args),
-        Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
+        Command::Verify { inputs, out, keep } => verify::run(&inputs, &out, keep.as_deref()),
         Command::Status {
             from,
             contract,

@@ -1,18 +1,18 @@
-//! `mirrorc verify`: the real rsync judges every generated rsyncd.conf.
+//! `mirrorc verify`: the real rsync judges every deployed (or else compiled) rsyncd.conf.
 
 use std::io;
 use std::path::{Path, PathBuf};
 
 use mirrorc_core::diag;
-use mirrorc_ops::verify::{self, Tally, Verified};
+use mirrorc_ops::verify::{self, Checked, Tally, Verified};
 
 use crate::exit::ExitStatus;
 use crate::print;
 
-/// Runs `verify`; `keep` keeps the scratch configs and rsync logs there.
-pub(super) fn run(inputs: &[PathBuf], keep: Option<&Path>) -> io::Result<ExitStatus> {
+/// Runs `verify` on the tree in `out`; `keep` keeps the scratch configs and rsync logs there.
+pub(super) fn run(inputs: &[PathBuf], out: &Path, keep: Option<&Path>) -> io::Result<ExitStatus> {
     let sources = super::load(inputs)?;
-    Ok(match verify::run(&sources, keep)? {
+    Ok(match verify::run(&sources, out, keep)? {
         Verified::Failed { findings } => {
             print::findings(&sources, &findings);
             ExitStatus::Findings
@@ -27,6 +27,7 @@ pub(super) fn run(inputs: &[PathBuf], keep: Option<&Path>) -> io::Result<ExitSta
             problems,
             tally,
             kept,
+            checked,
         } => {
             print::findings(&sources, &findings);
             print::findings(&sources, &problems);
@@ -37,14 +38,14 @@ pub(super) fn run(inputs: &[PathBuf], keep: Option<&Path>) -> io::Result<ExitSta
                 ));
             }
             let (e, w) = diag::counts(&problems);
-            print::note(&summary(tally, e + w));
+            print::note(&summary(tally, &checked, e + w));
             ExitStatus::found(e + w > 0)
         }
     })
 }
 
-/// `verified 12 rsyncd.conf files, 31 modules, 93 access checks: ok`.
-fn summary(t: Tally, problems: usize) -> String {
+/// `verified 12 rsyncd.conf files, 31 modules, 93 access checks (deployed in out/rsync): ok`.
+fn summary(t: Tally, checked: &Checked, problems: usize) -> String {
     let verdict = match problems {
         0 => "ok".to_string(),
         1 => "1 problem".to_string(),
@@ -54,8 +55,12 @@ fn summary(t: Tally, problems: usize) -> String {
         0 => String::new(),
         n => format!(", {n} remctl configs"),
     };
+    let what = match checked {
+        Checked::Deployed(dir) => format!("deployed in {}", dir.display()),
+        Checked::InMemory => "compiled in memory".to_string(),
+    };
     format!(
-        "verified {} rsyncd.conf files, {} modules, {} access checks{remctl}: {verdict}",
+        "verified {} rsyncd.conf files, {} modules, {} access checks{remctl} ({what}): {verdict}",
         t.configs, t.modules, t.checks
     )
 }

@@ -1,4 +1,5 @@
-//! `mirrorc verify`: the installed rsync judges every generated client rsyncd.conf, because
+//! `mirrorc verify`: the installed rsync judges every client rsyncd.conf — as deployed in the
+//! compiled tree (`deployed`, read as untrusted input), else as compiled in memory — because
 //! rsync's access rules fail open and rsync has no config-test flag. Each config is copied to
 //! a scratch folder with only its module paths and pid file pointed there (`remap`), then asked
 //! from many source addresses through rsync's "daemon over a remote shell" mode (`rsync`): no
@@ -6,6 +7,7 @@
 
 mod client;
 mod command;
+pub mod deployed;
 mod error;
 mod remap;
 pub mod remctld;
@@ -14,8 +16,9 @@ mod rsync;
 use std::io;
 use std::path::Path;
 
+pub use client::Config;
 use client::Context;
-pub use command::{run, Verified};
+pub use command::{run, Checked, Verified};
 pub use error::VerifyError;
 use mirrorc_core::emit::{Artifact, Kind};
 use mirrorc_core::model::{Client, Model};
@@ -51,21 +54,15 @@ impl Tally {
     }
 }
 
-/// Checks the rsyncd.conf of every client among `artifacts`, using `work` as scratch space.
-/// Findings come back sorted by client, then in check order.
+/// Checks the rsyncd.conf of every client among `artifacts` (as compiled), using `work` as
+/// scratch space. Findings come back sorted by client, then in check order.
 pub fn verify(
     model: &Model,
     artifacts: &[Artifact],
     rsync: &Rsync,
     work: &Path,
 ) -> io::Result<(Vec<VerifyError>, Tally)> {
-    let stranger = stranger(model);
-    let cx = Context {
-        model,
-        rsync,
-        stranger,
-    };
-    let jobs: Vec<(&Client, &Artifact)> = model
+    let files: Vec<(&Client, &Artifact)> = model
         .clients
         .iter()
         .filter_map(|c| {
@@ -75,8 +72,32 @@ pub fn verify(
                 .map(|a| (c, a))
         })
         .collect();
-    let results = mirrorc_core::par::map_min(&jobs, 2, |(c, a)| {
-        client::check(&cx, c, &a.content, &work.join(&c.name))
+    let configs: Vec<Config> = files
+        .iter()
+        .map(|(client, a)| Config {
+            client,
+            text: &a.content,
+            file: &a.path,
+        })
+        .collect();
+    verify_configs(model, &configs, rsync, work)
+}
+
+/// Checks each of `configs` (deployed or compiled) against the inventory's intent.
+pub fn verify_configs(
+    model: &Model,
+    configs: &[Config],
+    rsync: &Rsync,
+    work: &Path,
+) -> io::Result<(Vec<VerifyError>, Tally)> {
+    let stranger = stranger(model);
+    let cx = Context {
+        model,
+        rsync,
+        stranger,
+    };
+    let results = mirrorc_core::par::map_min(configs, 2, |c| {
+        client::check(&cx, c, &work.join(&c.client.name))
     });
     let mut findings = Vec::new();
     let mut tally = Tally::default();
