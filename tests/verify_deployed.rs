@@ -197,3 +197,52 @@ fn without_a_compiled_tree_verify_says_so_and_checks_the_compile() {
     );
     assert!(!Path::new(&e.out()).exists(), "verify wrote into --out");
 }
+
+/// A deployed file that makes rsync run a program: the real rsync does run it when it reads
+/// the file as is (the control), `verify` reports it and never lets rsync run it.
+#[test]
+fn a_deployed_program_hook_is_reported_and_never_run() {
+    let Some(e) = compiled("a_deployed_program_hook_is_reported_and_never_run") else {
+        return;
+    };
+    let marker = e.path("hook-ran");
+    let hook = format!("    early exec = /usr/bin/touch {}\n", marker.display());
+    let file = tamper(&e, |t| {
+        t.replacen("    list = no\n", &format!("    list = no\n{hook}"), 1)
+    });
+    control_runs_the_hook(&e, &hook, &marker);
+    let o = verify(&e, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(err.contains("mirrorc::rsync_runs_program"), "{err}");
+    assert!(err.contains(&format!("{file} has `early exec`")), "{err}");
+    assert!(!marker.exists(), "verify let rsync run the deployed hook");
+}
+
+/// The real rsync, reading a config with `hook`, runs it (so the test above can fail).
+fn control_runs_the_hook(e: &Estate, hook: &str, marker: &Path) {
+    let dir = e.path("control");
+    fs::create_dir_all(dir.join("m")).expect("mkdir");
+    let conf = dir.join("c.conf");
+    let body = format!(
+        "pid file = {0}/pid\nuse chroot = no\n[m]\n    path = {0}/m\n{hook}",
+        dir.display()
+    );
+    fs::write(&conf, body).expect("conf");
+    let rsh = dir.join("rsh");
+    fs::write(&rsh, "#!/bin/sh\nwhile [ $# -gt 0 ] && [ \"$1\" != rsync ]; do shift; done; shift\nexec rsync --config=\"$RSYNCD_CONF\" \"$@\"\n").expect("rsh");
+    fs::set_permissions(&rsh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).expect("chmod");
+    let mut cmd = Command::new("rsync");
+    cmd.args(["--list-only", "-e"])
+        .arg(&rsh)
+        .arg("fakehost::m/")
+        .env("SSH_CONNECTION", "127.0.2.11 40000 127.0.0.1 22")
+        .env("RSYNCD_CONF", &conf);
+    let o = run(&mut cmd);
+    assert!(
+        marker.exists(),
+        "control: rsync did not run the hook: {}",
+        text(&o)
+    );
+    fs::remove_file(marker).expect("rm marker");
+}

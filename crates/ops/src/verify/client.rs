@@ -87,6 +87,12 @@ pub(super) fn check(cx: &Context, config: &Config, dir: &Path) -> io::Result<Cli
     let _ = fs::remove_file(&log);
     let mut rep = ClientReport::default();
     rep.tally.configs = 1;
+    for parameter in &remapped.disarmed {
+        rep.findings.push(VerifyError::RunsProgram {
+            file: config.file.to_string(),
+            parameter: parameter.clone(),
+        });
+    }
     let probe = Prober {
         cx,
         client,

@@ -132,6 +132,19 @@ pub enum VerifyError {
         fqdn: String,
     },
 
+    /// A config that makes rsync run a program or read another file (never generated).
+    #[error("{file} has `{parameter}`: rsync would run a program or read another file")]
+    #[diagnostic(
+        code(mirrorc::rsync_runs_program),
+        help("mirrorc never writes `early exec`, `pre-xfer exec`, `post-xfer exec`, `name converter`, `motd file`, `&include` or `&merge`; verify commented it out instead of letting rsync run it; remove it from the deployed file")
+    )]
+    RunsProgram {
+        /// The config file.
+        file: String,
+        /// The parameter or directive as written.
+        parameter: String,
+    },
+
     /// A client of the inventory has no rsyncd.conf in the deployed tree.
     #[error("{file} is missing: client {client} has no deployed rsyncd.conf")]
     #[diagnostic(
