@@ -246,3 +246,22 @@ fn control_runs_the_hook(e: &Estate, hook: &str, marker: &Path) {
     );
     fs::remove_file(marker).expect("rm marker");
 }
+
+/// A deployed file with more modules than verify probes is a finding, not hours of probes.
+#[test]
+fn a_deployed_file_with_too_many_modules_is_not_probed() {
+    let Some(e) = compiled("a_deployed_file_with_too_many_modules_is_not_probed") else {
+        return;
+    };
+    let many: String = (0..1025)
+        .map(|i| format!("[m{i}]\n    path = /x\n"))
+        .collect();
+    let file = tamper(&e, |t| format!("{t}{many}"));
+    let o = verify(&e, &[]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        err.contains(&format!("cannot check {file}: more than 1024 modules")),
+        "{err}"
+    );
+}

@@ -25,6 +25,10 @@ const COMPLAINTS: [&str; 7] = [
     "syntax or usage error",
 ];
 
+/// The most modules of one config that are probed (each costs a few requests of ~30 ms; a
+/// deployed file could hold a million).
+const MAX_MODULES: usize = 1024;
+
 /// An address that must be refused, and what it is.
 #[derive(Debug, Clone)]
 pub(super) struct Outsider {
@@ -78,6 +82,16 @@ pub(super) fn check(cx: &Context, config: &Config, dir: &Path) -> io::Result<Cli
     // A client without paths has no module folder: its own folder is still needed.
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    if remapped.modules.len() > MAX_MODULES {
+        let reason = format!("more than {MAX_MODULES} modules: not checked");
+        let file = config.file.to_string();
+        let findings = vec![VerifyError::DeployedUnreadable { file, reason }];
+        return Ok(ClientReport {
+            findings,
+            tally: Tally::default(),
+        });
+    }
+    fs::create_dir_all(dir.join("tmp"))?;
     for (_, p) in &remapped.modules {
         fs::create_dir_all(p)?;
     }

@@ -1,5 +1,5 @@
 //! Points an rsyncd.conf at a scratch folder: each module's `path` becomes an empty folder of
-//! its own, and `pid file` (and `lock file`/`log file`, if any) move into the scratch folder.
+//! its own, and `pid file` (and `lock file`/`log file`/`temp dir`, if any) move into it.
 //! A deployed file is untrusted: what would make rsync run a program (`early exec`,
 //! `pre-xfer exec`, `post-xfer exec`, `name converter`) or read another file (`motd file`,
 //! `&include`, `&merge`) is commented out and listed in [`Remapped::disarmed`]; mirrorc never writes them.
@@ -112,6 +112,7 @@ fn rewrite(line: &str, dir: &Path, modules: &mut Vec<(String, PathBuf)>) -> Opti
         "pidfile" => file("rsyncd.pid"),
         "lockfile" => file("rsyncd.lock"),
         "logfile" => file("rsyncd-conf.log"),
+        "tempdir" => file("tmp"),
         _ => None,
     }
 }
