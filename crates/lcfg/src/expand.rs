@@ -112,15 +112,20 @@ impl Expander {
                 body,
                 traditional,
             } => {
-                let body = match (self.mode, &*params) {
+                let text = match (self.mode, &*params) {
                     (CppMode::Iso, _) => body.text.clone(),
                     (CppMode::Traditional, Some(_)) => traditional.clone(),
-                    (CppMode::Traditional, None) => strip_comments(traditional),
+                    (CppMode::Traditional, None) => {
+                        // Readers of the kept line (import's site lists) see this dialect's text.
+                        body.text = strip_comments(traditional);
+                        body.text.clone()
+                    }
                 };
-                if self.mode == CppMode::Traditional && body.contains("##") {
+                if self.mode == CppMode::Traditional && text.contains("##") {
                     self.done.iso_pastes.push(line.span.clone());
                 }
                 let params = params.clone();
+                let body = text;
                 self.macros
                     .insert(name.text.clone(), Macro { params, body });
             }

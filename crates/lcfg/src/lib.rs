@@ -563,14 +563,16 @@ pub(crate) mod tests {
         );
     }
 
-    /// As GNU `cpp -traditional` 12 does (tests/lcfg_cpp.rs compares with it): comments paste,
-    /// arguments keep their blanks, `##` stays (and is reported), `LCFGNG` is 1.
+    /// As GNU `cpp -traditional` 12 does (each output checked by running it; tests/lcfg_cpp.rs
+    /// compares the legacy examples): comments paste (after substitution), arguments keep their
+    /// blanks, `##` stays (and is reported), `LCFGNG` is 1; a kept `#define` says what it means.
     #[test]
     fn traditional_mode_follows_cpp_traditional() {
         check_traditional(
             "#define STORE /disk/rmirror1\n\
              #define MC(tag, fqdn, path) !r.disklist mADD(tag) ;; r.srchost_/**/tag fqdn ;; r.dstdir_/* c */tag STORE/path\n\
              MC(fpc001_home,fpc001.example,fpc001/home)\nMC( a_b , h , p )\n\
+             #define LIST a/**/b c /* c */ d\nx.l LIST\n\
              #define ISO(t) x.y_##t 1\nISO(k)\n#ifdef LCFGNG\nx.ng LCFGNG\n#endif\n",
             r#"
             L1 0..28 define STORE "/disk/rmirror1"
@@ -581,12 +583,14 @@ pub(crate) mod tests {
             L4 182..199 mutation r.disklist mADD "a_b"
             L4 182..199 resource r.srchost_ = "a_b   h"
             L4 182..199 resource r.dstdir_ = "a_b  /disk/rmirror1/ p"
-            L5 200..224 define ISO(t) "x.y_##t 1"
-            L7 232..245 ifdef "LCFGNG"
-            L8 246..257 resource x.ng = "1"
-            L9 258..264 endif ""
-            error mirrorc::lcfg_invalid_name L6:1+6: invalid resource name `y_##k` [not a valid resource name]
-            iso paste L5
+            L5 200..231 define LIST "ab c  d"
+            L6 232..240 resource x.l = "ab c  d"
+            L7 241..265 define ISO(t) "x.y_##t 1"
+            L9 273..286 ifdef "LCFGNG"
+            L10 287..298 resource x.ng = "1"
+            L11 299..305 endif ""
+            error mirrorc::lcfg_invalid_name L8:1+6: invalid resource name `y_##k` [not a valid resource name]
+            iso paste L7
             "#,
         );
     }
