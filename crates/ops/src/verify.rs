@@ -62,14 +62,14 @@ pub fn verify(
     rsync: &Rsync,
     work: &Path,
 ) -> io::Result<(Vec<VerifyError>, Tally)> {
+    let by_path: std::collections::BTreeMap<&str, &Artifact> =
+        artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
     let files: Vec<(&Client, &Artifact)> = model
         .clients
         .iter()
         .filter_map(|c| {
-            artifacts
-                .iter()
-                .find(|a| a.path == Kind::RsyncdConf.path(&c.name))
-                .map(|a| (c, a))
+            let path = Kind::RsyncdConf.path(&c.name);
+            by_path.get(path.as_str()).map(|a| (c, *a))
         })
         .collect();
     let configs: Vec<Config> = files

@@ -3,6 +3,7 @@
 //! verify every rsyncd.conf in a scratch folder (a temporary one unless `keep` is given) and
 //! return everything found as data. The command in the binary renders it and picks the exit.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -93,7 +94,11 @@ pub fn run(sources: &SourceMap, out: &Path, keep: Option<&Path>) -> io::Result<V
     };
     let work = temp.path();
     let rsync = Rsync::setup(bin, work)?;
-    let (mut errors, configs, checked) = configs(&model, &artifacts, out);
+    let Selected {
+        findings: mut errors,
+        configs,
+        checked,
+    } = configs(&model, &artifacts, out);
     let refs: Vec<Config> = configs
         .iter()
         .map(|(i, text, file)| Config {
@@ -122,48 +127,57 @@ pub fn run(sources: &SourceMap, out: &Path, keep: Option<&Path>) -> io::Result<V
 /// A config to check: the client's index in the Model, its text, its file name.
 type Owned = (usize, String, String);
 
-/// The configs to check, with the findings about the deployed tree itself: the deployed
-/// files of `out/rsync` as they are, or, with no compiled tree, the compiled ones.
-fn configs(
-    model: &Model,
-    artifacts: &[Artifact],
-    out: &Path,
-) -> (Vec<VerifyError>, Vec<Owned>, Checked) {
+/// What is checked, and what was found about the deployed tree itself.
+struct Selected {
+    findings: Vec<VerifyError>,
+    configs: Vec<Owned>,
+    checked: Checked,
+}
+
+/// The deployed files of `out/rsync` as they are, or, with no compiled tree (or a refused
+/// one), the compiled ones.
+fn configs(model: &Model, artifacts: &[Artifact], out: &Path) -> Selected {
     let names: Vec<&str> = model.clients.iter().map(|c| c.name.as_str()).collect();
-    let compiled = |name: &str| {
-        let path = Kind::RsyncdConf.path(name);
-        artifacts.iter().find(|a| a.path == path)
+    let by_path: BTreeMap<&str, &Artifact> =
+        artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
+    let compiled = |name: &str| by_path.get(Kind::RsyncdConf.path(name).as_str()).copied();
+    let finding = match Tree::open(out, &names) {
+        Ok(Some(tree)) => return from_tree(&tree, &names, compiled),
+        Ok(None) => VerifyError::NoDeployedTree {
+            dir: out.display().to_string(),
+        },
+        Err(refused) => *refused,
     };
-    let tree = match Tree::open(out, &names) {
-        Ok(Some(tree)) => tree,
-        other => {
-            let finding = match other {
-                Err(refused) => *refused,
-                Ok(_) => VerifyError::NoDeployedTree {
-                    dir: out.display().to_string(),
-                },
-            };
-            let all = names
-                .iter()
-                .enumerate()
-                .filter_map(|(i, n)| compiled(n).map(|a| (i, a.content.clone(), a.path.clone())))
-                .collect();
-            return (vec![finding], all, Checked::InMemory);
-        }
-    };
+    let configs = names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| compiled(n).map(|a| (i, a.content.clone(), a.path.clone())))
+        .collect();
+    Selected {
+        findings: vec![finding],
+        configs,
+        checked: Checked::InMemory,
+    }
+}
+
+/// Each client's deployed config (what is missing, refused, different or extra is a finding).
+fn from_tree<'a>(
+    tree: &Tree,
+    names: &[&str],
+    compiled: impl Fn(&str) -> Option<&'a Artifact>,
+) -> Selected {
     let mut findings = Vec::new();
-    let mut found = Vec::new();
+    let mut configs = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let file = tree.path(name).display().to_string();
         match tree.read(name) {
             Deployed::Text(text) => {
-                if let Some(detail) =
-                    compiled(name).and_then(|a| first_difference(&text, &a.content))
-                {
+                let differs = compiled(name).and_then(|a| first_difference(&text, &a.content));
+                if let Some(detail) = differs {
                     let file = file.clone();
                     findings.push(VerifyError::DeployedDiffers { file, detail });
                 }
-                found.push((i, text, file));
+                configs.push((i, text, file));
             }
             Deployed::Missing => findings.push(VerifyError::DeployedMissing {
                 file,
@@ -178,7 +192,11 @@ fn configs(
         let file = tree.folder.join(extra).display().to_string();
         findings.push(VerifyError::DeployedExtra { file });
     }
-    (findings, found, Checked::Deployed(tree.folder))
+    Selected {
+        findings,
+        configs,
+        checked: Checked::Deployed(tree.folder.clone()),
+    }
 }
 
 /// `line N: deployed `...`, compiled `...`` for the first line that differs, if any.
