@@ -1,5 +1,6 @@
 //! LCFG source profiles and headers (the cpp-flavoured `component.resource value` language):
-//! text → typed [`Line`]s ([`parse`]), legacy macro expansion ([`expand_defines`]) and
+//! text → typed [`Line`]s ([`parse`]), legacy macro expansion ([`expand`], in LCFG's
+//! traditional-cpp dialect or ISO: [`CppMode`]) and
 //! resource values ([`evaluate`]). Does no I/O and never panics on input; every problem is an
 //! [`LcfgError`] with a byte span. The grammar is `grammar/lcfg.pest`, applied per logical line.
 
