@@ -191,7 +191,7 @@ impl Expander {
                 span,
             });
         }
-        let text = substitute(body, params, args);
+        let text = substitute(body, params, args, self.mode);
         let text = match self.mode {
             CppMode::Iso => paste(&text),
             CppMode::Traditional => strip_comments(&text),
@@ -250,10 +250,26 @@ impl Expander {
     }
 }
 
-/// Replaces each parameter token of `body` by the matching argument text.
-fn substitute(body: &str, params: &[String], args: &[String]) -> String {
+/// Replaces each parameter token of `body` by the matching argument text; ISO cpp leaves
+/// string and character literals alone, traditional cpp substitutes inside them too.
+fn substitute(body: &str, params: &[String], args: &[String], mode: CppMode) -> String {
+    let mut quote: Option<&str> = None;
+    let mut escaped = false;
     tokens(body)
         .map(|t| {
+            if mode == CppMode::Iso {
+                match quote {
+                    Some(_) if escaped => escaped = false,
+                    Some(_) if t == "\\" => escaped = true,
+                    Some(q) if t == q => quote = None,
+                    Some(_) => {}
+                    None if t == "\"" || t == "'" => quote = Some(t),
+                    None => {}
+                }
+                if quote.is_some() || t == "\"" || t == "'" {
+                    return t;
+                }
+            }
             params
                 .iter()
                 .position(|p| p == t)

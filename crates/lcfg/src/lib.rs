@@ -596,6 +596,26 @@ pub(crate) mod tests {
         );
     }
 
+    /// As GNU cpp 12 does: ISO leaves literals alone, traditional substitutes inside them.
+    #[test]
+    fn parameters_inside_string_literals() {
+        let input = "#define G(t) x.s \"t \\\" t\" 't' t\nG(hi)\n";
+        check_expand(
+            input,
+            r#"
+            L1 0..31 define G(t) "x.s \"t \\\" t\" 't' t"
+            L2 32..37 resource x.s = "\"t \\\" t\" 't' hi"
+            "#,
+        );
+        check_traditional(
+            input,
+            r#"
+            L1 0..31 define G(t) "x.s \"t \\\" t\" 't' t"
+            L2 32..37 resource x.s = "\"hi \\\" hi\" 'hi' hi"
+            "#,
+        );
+    }
+
     #[test]
     fn expansion_errors() {
         check_expand(
