@@ -196,8 +196,16 @@ mod tests {
         let compiled = mirrorc_core::build(&sources).expect("emit");
         let model = compiled.model.expect("model");
         let artifacts = compiled.artifacts.expect("artifacts");
-        let jobs: Vec<_> = model.clients.iter().map(|c| (c, &artifacts[0])).collect();
-        let advice: Vec<String> = super::name_only(&model, &jobs)
+        let configs: Vec<_> = model
+            .clients
+            .iter()
+            .map(|client| super::Config {
+                client,
+                text: &artifacts[0].content,
+                file: "x.conf",
+            })
+            .collect();
+        let advice: Vec<String> = super::name_only(&model, &configs)
             .iter()
             .map(|e| e.to_string())
             .collect();
