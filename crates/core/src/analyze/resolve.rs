@@ -287,11 +287,11 @@ fn collect_hosts<'a>(
             inherited_unsure: unsure_sites[h.site.0 as usize],
         };
         let client = build_client(&mut local, h, &scope);
-        (client, local.findings)
+        (client, local)
     });
     for (h, ((client, unsure), findings)) in clients.iter().zip(built) {
         decls.unsure.push(unsure);
-        cx.findings.extend(findings);
+        cx.append(findings);
         model.sites[h.site.0 as usize]
             .clients
             .push(crate::model::ClientId(model.clients.len() as u32));
@@ -680,7 +680,7 @@ mod tests {
         let mut cx = Cx::default();
         let (model, _) = resolve(&mut cx, &ast);
         let mut out = Vec::new();
-        for f in &cx.findings {
+        for f in cx.as_slice() {
             out.push(format!("{}: {}", f.code(), f.diag));
         }
         for s in &model.servers {
