@@ -81,9 +81,13 @@ pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
     }
     let mut decls = collect_hosts(cx, &sites, &site_ids, &unsure_sites, &mut model);
     decls.undecoded = undecoded(ast);
-    // A site with servers that did not decode leaves the sets it is in unsure.
+    // A site with servers that did not decode (or an unknown top-level key, perhaps a
+    // misspelt `servers:`) leaves the sets it is in unsure.
     for (i, c) in model.clients.iter().enumerate() {
-        let partial = |s: &SiteId| !sites[s.0 as usize].1.partial.servers.is_empty();
+        let partial = |s: &SiteId| {
+            let p = &sites[s.0 as usize].1.partial;
+            !p.servers.is_empty() || p.top_level
+        };
         decls.unsure[i] |= c.mirrored_by.iter().any(partial);
     }
     (model, decls)
