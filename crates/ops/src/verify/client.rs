@@ -127,7 +127,6 @@ pub(super) fn check(cx: &Context, config: &Config, dir: &Path) -> io::Result<Cli
         rep.tally.modules += 1;
         probe.servers(&path.tag, &mut rep)?;
     }
-    skipped_servers(cx.model, client, &mut rep);
     complaints(config, &log, &mut rep)?;
     Ok(rep)
 }
@@ -351,22 +350,6 @@ pub(super) fn outsiders(cx: &Context, client: &Client) -> Vec<Outsider> {
         }
     }
     out
-}
-
-fn skipped_servers(model: &Model, client: &Client, rep: &mut ClientReport) {
-    for s in client
-        .server_set
-        .iter()
-        .map(|id| model.server(*id))
-        .filter(|s| s.addresses.is_empty())
-    {
-        let (client, server, fqdn) = (client.name.clone(), s.name.clone(), s.fqdn.clone());
-        rep.findings.push(VerifyError::CheckSkipped {
-            client,
-            server,
-            fqdn,
-        });
-    }
 }
 
 /// Every distinct complaint rsync logged (it reads the file once per request).
