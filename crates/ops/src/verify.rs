@@ -202,7 +202,7 @@ mod tests {
             .map(|client| super::Config {
                 client,
                 text: &artifacts[0].content,
-                file: &artifacts[0].path,
+                file: "x.conf",
             })
             .collect();
         let advice: Vec<String> = super::name_only(&model, &configs)
