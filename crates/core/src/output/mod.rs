@@ -6,6 +6,7 @@
 
 pub mod conflicts;
 pub mod diff;
+pub mod diff_summary;
 pub mod fresh;
 pub mod guard;
 pub mod lcfg_diff;
