@@ -345,3 +345,58 @@ fn a_new_client_in_an_existing_tree_gets_its_folders() {
     assert_eq!(mode(&unit), 0o644);
     assert_complete(&out, o.files);
 }
+
+#[test]
+fn an_untouched_tree_is_up_to_date_and_a_same_size_edit_with_its_mtime_restored_is_not() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = tmp.path().join("out");
+    let s = sources(FORUM);
+    written(&out, &s, false);
+    let again = compile(&out, &s, false).expect("compile");
+    assert!(
+        matches!(again, CompileOutcome::UpToDate { .. }),
+        "{again:?}"
+    );
+    let file = out.join("hosts-allow/fpc001");
+    let text = fs::read(&file).expect("read");
+    let mtime = fs::metadata(&file)
+        .expect("meta")
+        .modified()
+        .expect("mtime");
+    let mut edited = text.clone();
+    edited[0] = if edited[0] == b'x' { b'y' } else { b'x' };
+    fs::write(&file, &edited).expect("edit");
+    fs::File::options()
+        .write(true)
+        .open(&file)
+        .expect("open")
+        .set_modified(mtime)
+        .expect("restore mtime");
+    let stamp = manifest::Stamp::of(&file).expect("stamp");
+    assert_eq!(stamp.size, text.len() as u64);
+    assert_ne!(
+        stamp,
+        Manifest::read(&out).expect("manifest").stamps["hosts-allow/fpc001"]
+    );
+    assert_eq!(
+        refused(&out, &s),
+        [(
+            "hosts-allow/fpc001".to_string(),
+            "edited by hand since mirrorc generated it; it would be overwritten"
+        )]
+    );
+}
+
+#[test]
+fn a_manifest_that_is_not_a_regular_file_is_corrupt_and_says_where() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    fs::create_dir(tmp.path().join(manifest::NAME)).expect("mkdir");
+    let e = Manifest::read(tmp.path()).expect_err("refused");
+    let corrupt = manifest::Corrupt::of(&e).expect("corrupt");
+    let text = corrupt.to_string();
+    assert!(
+        text.contains(manifest::NAME) && text.contains("corrupt manifest"),
+        "{text}"
+    );
+    assert!(text.contains(&corrupt.reason), "{text}");
+}
