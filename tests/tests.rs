@@ -8,6 +8,7 @@ mod cpp_roundtrip;
 mod docs;
 mod fixtures;
 mod import;
+mod incremental;
 mod lcfg_cpp;
 mod night_e2e;
 mod plan;

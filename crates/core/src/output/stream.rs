@@ -8,12 +8,11 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::fresh::Inputs;
+use super::fresh::{self, Inputs};
 use super::manifest::{self, Manifest};
 use super::staging;
 use super::{
-    finish, guard, read_existing, record_pending, remove_empty_parents, with_path, write_in_place,
-    Written,
+    finish, guard, record_pending, remove_empty_parents, with_path, write_in_place, Written,
 };
 use crate::emit::{self, Artifact, EmitError};
 use crate::model::Model;
@@ -62,14 +61,14 @@ pub fn write(
         return Ok(Streamed::Done(staging::write(dir, target, model, inputs)?));
     }
     let paths = emit::paths(model);
-    let disk = par::map(&paths, |p| disk_hash(dir, p));
+    let disk = par::map(&paths, |p| fresh::known_hash(dir, old, p));
     let disk: Vec<Option<String>> = disk.into_iter().collect::<io::Result<_>>()?;
     let stale: Vec<&String> = old
         .claimed()
         .into_iter()
         .filter(|p| paths.binary_search(p).is_err())
         .collect();
-    let stale_disk = par::map(&stale, |p| disk_hash(dir, p))
+    let stale_disk = par::map(&stale, |p| fresh::known_hash(dir, old, p))
         .into_iter()
         .collect::<io::Result<Vec<_>>>()?;
     let ours = |p: &String, h: &Option<String>| h.as_ref().is_none_or(|h| old.is_ours(p, h));
@@ -159,10 +158,6 @@ pub fn write(
 /// Rough cost of writing an artifact, in bytes: its length plus a file creation.
 pub(super) fn write_weight(a: &Artifact) -> usize {
     a.content.len() + 4096
-}
-
-pub(super) fn disk_hash(dir: &Path, path: &str) -> io::Result<Option<String>> {
-    Ok(read_existing(&dir.join(path))?.map(|bytes| manifest::hash(&bytes)))
 }
 
 pub(super) fn make_folders(dir: &Path, paths: &[String]) -> io::Result<()> {
