@@ -199,6 +199,16 @@ pub fn guard(kind: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn server_groups_hold_about_a_client_chunk() {
+        assert_eq!(super::server_group(4096, 300, 100_000), 12);
+        assert_eq!(super::server_group(4096, 50, 10_000), 20);
+        assert_eq!(super::server_group(4096, 6, 200), 122);
+        assert_eq!(super::server_group(4096, 5, 0), 4096);
+        assert_eq!(super::server_group(4096, 1, 1_000_000), 1);
+        assert_eq!(super::server_group(usize::MAX, 300, 100_000), usize::MAX / 100_000);
+    }
+
+    #[test]
     fn paths_are_exactly_the_emitted_paths() {
         for dir in crate::testing::BUNDLED {
             let model = crate::testing::bundled(dir);

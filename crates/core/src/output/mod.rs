@@ -14,6 +14,7 @@ pub mod policy;
 pub mod staging;
 pub mod stream;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -183,20 +184,32 @@ pub(super) fn record_pending<'a>(
     old: &Manifest,
     pending: impl Iterator<Item = (&'a String, &'a String)>,
 ) -> io::Result<()> {
+    record_pending_over(dir, &old.files, &old.pending, pending)
+}
+
+/// [`record_pending`] over the old manifest's `files` and the `pending` hashes recorded so far
+/// (a streamed compile adds to them chunk by chunk without copying `files` for each chunk).
+pub(super) fn record_pending_over<'a>(
+    dir: &Path,
+    files: &BTreeMap<String, String>,
+    pending_before: &BTreeMap<String, String>,
+    pending: impl Iterator<Item = (&'a String, &'a String)>,
+) -> io::Result<()> {
+    let new: Vec<(&String, &String)> = pending
+        .filter(|(path, hash)| files.get(*path) != Some(*hash))
+        .filter(|(path, hash)| pending_before.get(*path) != Some(*hash))
+        .collect();
+    if new.is_empty() {
+        return Ok(());
+    }
     let mut intent = Manifest {
         version: 1,
-        files: old.files.clone(),
-        pending: old.pending.clone(),
+        files: files.clone(),
+        pending: pending_before.clone(),
         ..Manifest::default()
     };
-    let before = intent.pending.len();
-    for (path, hash) in pending {
-        if intent.files.get(path) != Some(hash) {
-            intent.pending.insert(path.clone(), hash.clone());
-        }
-    }
-    if intent.pending.len() == before {
-        return Ok(());
+    for (path, hash) in new {
+        intent.pending.insert(path.clone(), hash.clone());
     }
     write_atomic(&dir.join(manifest::NAME), intent.to_text().as_bytes())
 }

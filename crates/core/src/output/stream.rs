@@ -12,7 +12,7 @@ use super::fresh::{self, Inputs};
 use super::manifest::{self, Manifest};
 use super::staging;
 use super::{
-    finish, guard, record_pending, remove_empty_parents, with_path, write_in_place, Written,
+    finish, guard, record_pending_over, remove_empty_parents, with_path, write_in_place, Written,
 };
 use crate::emit::{self, Artifact, EmitError};
 use crate::model::Model;
@@ -103,14 +103,7 @@ pub fn write(
         });
         let fresh = chunk.iter().zip(&hashes).filter(|(_, (_, w))| *w);
         let fresh: Vec<(&String, &String)> = fresh.map(|(a, (h, _))| (&a.path, h)).collect();
-        let old_now = Manifest {
-            version: 1,
-            files: old.files.clone(),
-            pending: std::mem::take(&mut pending),
-            ..Manifest::default()
-        };
-        record_pending(dir, &old_now, fresh.iter().copied())?;
-        pending = old_now.pending;
+        record_pending_over(dir, &old.files, &pending, fresh.iter().copied())?;
         pending.extend(fresh.iter().map(|(p, h)| ((*p).clone(), (*h).clone())));
         let jobs: Vec<(&Artifact, bool)> = chunk.iter().zip(hashes.iter().map(|x| x.1)).collect();
         let done = par::map_weighted(
