@@ -310,6 +310,8 @@ proptest! {
 /// Every kind of edit at least once, in a fixed order (the property test may miss one).
 #[test]
 fn every_kind_of_edit_keeps_the_tree_a_clean_compile() {
-    let edits: Vec<Edit> = (0..20u8).map(|k| Edit(k, k as usize * 7, k as usize * 13 + 1)).collect();
+    let edits: Vec<Edit> = (0..20u8)
+        .map(|k| Edit(k, k as usize * 7, k as usize * 13 + 1))
+        .collect();
     check_sequence(&edits);
 }

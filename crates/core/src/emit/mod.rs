@@ -205,7 +205,10 @@ mod tests {
         assert_eq!(super::server_group(4096, 6, 200), 122);
         assert_eq!(super::server_group(4096, 5, 0), 4096);
         assert_eq!(super::server_group(4096, 1, 1_000_000), 1);
-        assert_eq!(super::server_group(usize::MAX, 300, 100_000), usize::MAX / 100_000);
+        assert_eq!(
+            super::server_group(usize::MAX, 300, 100_000),
+            usize::MAX / 100_000
+        );
     }
 
     #[test]
