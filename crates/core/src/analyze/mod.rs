@@ -6,6 +6,7 @@ pub mod assign;
 pub mod check;
 pub mod error;
 pub mod estate;
+pub mod min_servers;
 pub mod resolve;
 mod tags;
 

@@ -1,6 +1,7 @@
 //! The inventory as written: one `SiteFile` per YAML document, names still strings, every
-//! value with its span. Deserialized by serde-saphyr through `source::Sp`; no checks beyond
-//! YAML shape and types happen here (those belong to `analyze`).
+//! value with its span. Plain data, built by `decode.rs` (the serde derives only feed
+//! `schemars`, whose schema is `mirrorc schema`); no checks beyond YAML shape and types
+//! happen here (those belong to `analyze`).
 
 use std::fmt;
 
@@ -50,6 +51,24 @@ pub struct SiteFile {
     /// one file of the estate.
     #[serde(default)]
     pub estate: Option<Sp<EstateDecl>>,
+    /// What did not decode (not part of the schema).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub partial: Partial,
+}
+
+/// The parts of a file that are present but did not decode: analysis treats them as
+/// unknown-but-present, so references to them raise nothing more.
+#[derive(Debug, Default, Clone)]
+pub struct Partial {
+    /// `site:` is missing or not a name (the file's `site` is then empty).
+    pub site: bool,
+    /// The site's `mirrored_by` is there but not a list of names.
+    pub mirrored_by: bool,
+    /// Servers whose declaration has a problem, by name.
+    pub servers: Vec<Sp<String>>,
+    /// Clients whose declaration has a problem, by name.
+    pub clients: Vec<Sp<String>>,
 }
 
 /// Estate-wide settings of the report method (remctl + Kerberos) and the runtime.
@@ -62,6 +81,7 @@ pub struct EstateDecl {
     pub realm: Option<Sp<String>>,
     /// Port remctld listens on (default 4373).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub remctl_port: Option<Sp<u16>>,
     /// Age after which a mirror counts as stale, e.g. `36h`, `2d`, `1d12h` (default 36h).
     #[serde(default)]
@@ -78,12 +98,15 @@ pub struct EstateDecl {
 pub struct Defaults {
     /// Port of the client's own rsync daemon (default 8873; not 873, the system rsync's).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub port: Option<Sp<u16>>,
     /// How many servers hold each client (default 1).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub copies: Option<Sp<u32>>,
     /// rmirror's deletion safety limit in percent (default 70).
     #[serde(default)]
+    #[schemars(range(max = 100))]
     pub safety_limit: Option<Sp<u32>>,
     /// Age after which this site's clients' mirrors are stale, e.g. `36h` (default: the
     /// estate's `max_age`).
@@ -120,12 +143,14 @@ pub struct ClientDecl {
     pub mirrored_by: Option<Sp<Vec<Sp<String>>>>,
     /// Overrides the site's default number of copies.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub copies: Option<Sp<u32>>,
     /// Servers that must hold this client.
     #[serde(default)]
     pub pin: Option<Sp<Vec<Sp<String>>>>,
     /// Overrides the site's default daemon port.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub port: Option<Sp<u16>>,
     /// Overrides the site's `max_age`, e.g. `12h`.
     #[serde(default)]
@@ -168,7 +193,7 @@ impl<'de> Deserialize<'de> for Addresses {
     }
 }
 
-/// A size such as `300GiB`, `8TB` or a plain number of bytes; checked by `analyze`.
+/// A size such as `300GiB`, `8TB` or a plain number of bytes (units are checked by `mirrorc check`).
 #[derive(Debug, Clone, JsonSchema)]
 #[schemars(untagged)]
 pub enum Size {
