@@ -19,7 +19,14 @@ LABELS = {
     "python": "Python 3 + PyYAML + Jinja2",
     "jsonnet": "jrsonnet -m",
     "cpp": "cpp (status-quo #define sources)",
+    "edit": "mirrorc compile after a one-line change (one client's address)",
+    "editdiff": "mirrorc diff after the same change",
+    "editcheck": "mirrorc check after the same change",
+    "editpy": "Python 3 + PyYAML + Jinja2 after the same change (reruns everything)",
 }
+
+# The bars of issue 16 per scale: one-line change compile and diff, as fractions of the full compile.
+INCR_BARS = {"L": (0.05, 0.1), "M": (0.1, 0.15)}
 
 
 # What the peers and the floor implement: the configuration files. mirrorc also writes runtime
@@ -76,6 +83,33 @@ def by_top(other):
 
 def fmt_s(x):
     return f"{x:.3f}" if x < 10 else f"{x:.2f}"
+
+
+def incremental_bars(a, med, full, bar):
+    """The bars of issue 16: a one-line change costs a small part of a full compile, diff fits in 1 GiB."""
+    if "edit" in med and a.scale in INCR_BARS:
+        need_c, need_d = INCR_BARS[a.scale]
+        r = med["edit"]["wall"] / full["wall"]
+        lines = [ln.split(None, 1) for ln in open(os.path.join(a.work, "edit-check.txt")) if ln.strip()]
+        said = sorted({x[1].strip() for x in lines if int(x[0]) >= 1 and len(x) > 1})
+        bar(f"{a.scale}: one-line change, compile ≤ {need_c}× full compile", r <= need_c,
+            f"{r:.3f}× ({'; '.join(said) or 'no summary line'})")
+        if "editdiff" in med:
+            r = med["editdiff"]["wall"] / full["wall"]
+            bar(f"{a.scale}: one-line change, diff ≤ {need_d}× full compile", r <= need_d, f"{r:.3f}×")
+    if a.scale == "L" and "editcheck" in med and "check" in med:
+        r = med["editcheck"]["wall"] / med["check"]["wall"]
+        bar("L: check after a one-file change ≤ 0.2× check", r <= 0.2, f"{r:.2f}×")
+    if a.scale == "L" and "noop" in med:
+        r = med["noop"]["wall"] / full["wall"]
+        bar("L: no-op ≤ 0.02× full compile", r <= 0.02, f"{r:.3f}×")
+    for j in ("diff", "editdiff"):
+        if a.scale == "L" and j in med:
+            rss = med[j]["rss_max_kb"] / 1024
+            bar(f"L: peak RSS of {LABELS[j]} ≤ 1 GiB (max of runs)", rss <= 1024, f"{rss:.0f} MiB")
+    if "editpy" in med and "edit" in med:
+        r = med["editpy"]["wall"] / med["edit"]["wall"]
+        bar("one-line change: mirrorc compile vs the Python peer (no bar, side by side)", True, f"{r:.1f}× faster")
 
 
 def main():
@@ -181,8 +215,9 @@ def main():
             bars.append("| L/M full compile time ≤ 11 | not measured | run `bench/run M` first |")
         rss = full["rss_max_kb"] / 1024
         bar("L: peak RSS ≤ 1 GiB (full compile, max of runs)", rss <= 1024, f"{rss:.0f} MiB")
+    incremental_bars(a, med, full, bar)
     if bars:
-        out.append("| bar (issue 5) | | measured |")
+        out.append("| bar (issues 5 and 16) | | measured |")
         out.append("|---|---|---|")
         out.extend(bars)
         out.append("")

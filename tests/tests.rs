@@ -10,6 +10,7 @@ mod exit_codes;
 mod fixtures;
 mod formats;
 mod import;
+mod incremental;
 mod lcfg_cpp;
 mod mistakes;
 mod night_e2e;

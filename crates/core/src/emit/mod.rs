@@ -48,9 +48,10 @@ pub fn emit(model: &Model) -> Result<Vec<Artifact>, EmitError> {
 }
 
 /// Emits the estate chunk by chunk, so a caller can write and drop each chunk before the next
-/// is rendered (a 100,000-client estate is half a gigabyte of text): servers and clients in
-/// groups of `chunk`, the last group with the site headers and the spanning map (built on its
-/// own thread meanwhile). Chunks are not in path order; [`emit`] sorts.
+/// is rendered (a 100,000-client estate is half a gigabyte of text): clients in groups of
+/// `chunk`, servers in groups holding about as much ([`server_group`]), the last group with
+/// the site headers and the spanning map (built on its own thread meanwhile). Chunks are not
+/// in path order; [`emit`] sorts.
 pub fn emit_chunks<E: From<EmitError>>(
     model: &Model,
     chunk: usize,
@@ -64,7 +65,7 @@ pub fn emit_chunks<E: From<EmitError>>(
             .iter()
             .filter(|s| s.state != ServerState::Retired)
             .collect();
-        for group in live.chunks(chunk) {
+        for group in live.chunks(server_group(chunk, live.len(), model.clients.len())) {
             let files = par::map_min(group, 2, |s| {
                 let remctl = remctl::config(model, s);
                 [lcfg::server(model, s), contract::server(model, s)]
@@ -94,6 +95,14 @@ pub fn emit_chunks<E: From<EmitError>>(
         rest.push(par::joined(map));
         sink(rest)
     })
+}
+
+/// Servers per group: a server's files are about as large as the files of the clients whose
+/// disks it holds, so a group holds about `chunk` clients' worth (at 100,000 clients and 300
+/// servers a server's contract and header are ~1.8 MB: 4,096 of them at once would be the whole
+/// half gigabyte that chunking is there to avoid).
+fn server_group(chunk: usize, servers: usize, clients: usize) -> usize {
+    (chunk.saturating_mul(servers) / clients.max(1)).clamp(1, chunk)
 }
 
 fn client_files(model: &Model, c: &Client) -> Result<[Artifact; 4], EmitError> {
@@ -189,6 +198,19 @@ pub fn guard(kind: &str, name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn server_groups_hold_about_a_client_chunk() {
+        assert_eq!(super::server_group(4096, 300, 100_000), 12);
+        assert_eq!(super::server_group(4096, 50, 10_000), 20);
+        assert_eq!(super::server_group(4096, 6, 200), 122);
+        assert_eq!(super::server_group(4096, 5, 0), 4096);
+        assert_eq!(super::server_group(4096, 1, 1_000_000), 1);
+        assert_eq!(
+            super::server_group(usize::MAX, 300, 100_000),
+            usize::MAX / 100_000
+        );
+    }
+
     #[test]
     fn paths_are_exactly_the_emitted_paths() {
         for dir in crate::testing::BUNDLED {

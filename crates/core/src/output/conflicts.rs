@@ -1,6 +1,6 @@
 //! Every conflict of a compile, found before anything is written: a file the compile would
 //! overwrite or delete that is not exactly what the manifest says mirrorc wrote. The folder
-//! scan (one hash per existing file) is what the streaming writer needs anyway; only when it
+//! scan (one hash per existing file, read only where its stamp moved) is what the streaming writer needs anyway; only when it
 //! finds a suspect (a file that is not ours) are the new contents hashed, chunk by chunk and
 //! without writing, to tell a file already holding its new content (no conflict) from a hand
 //! edit.
@@ -8,8 +8,8 @@
 use std::io;
 use std::path::Path;
 
+use super::fresh;
 use super::manifest::{self, Manifest};
-use super::read_existing;
 use crate::emit::{self, Artifact};
 use crate::model::Model;
 use crate::par;
@@ -34,17 +34,18 @@ pub(super) struct Scan {
 }
 
 impl Scan {
-    /// Hashes every file of `dir` that the compile of `model` would replace or delete.
+    /// Hashes every file of `dir` that the compile of `model` would replace or delete; a file
+    /// still stamped as the manifest recorded it is not read (`fresh::known_hash`).
     pub(super) fn of(dir: &Path, model: &Model, old: &Manifest) -> io::Result<Scan> {
         let paths = emit::paths(model);
-        let disk = par::map(&paths, |p| disk_hash(dir, p));
+        let disk = par::map(&paths, |p| fresh::known_hash(dir, old, p));
         let disk = disk.into_iter().collect::<io::Result<Vec<_>>>()?;
         let stale: Vec<&String> = old
             .claimed()
             .into_iter()
             .filter(|p| paths.binary_search(p).is_err())
             .collect();
-        let stale_disk = par::map(&stale, |p| disk_hash(dir, p));
+        let stale_disk = par::map(&stale, |p| fresh::known_hash(dir, old, p));
         let stale = stale
             .into_iter()
             .cloned()
@@ -121,8 +122,4 @@ fn overwritten(path: &str, generated: bool) -> Conflict {
         path: path.to_string(),
         reason,
     }
-}
-
-fn disk_hash(dir: &Path, path: &str) -> io::Result<Option<String>> {
-    Ok(read_existing(&dir.join(path))?.map(|bytes| manifest::hash(&bytes)))
 }

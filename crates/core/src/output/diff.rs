@@ -1,6 +1,7 @@
 //! `diff`: the compiled artifacts against an output folder. First a summary of access
 //! changes read from the old and new spanning maps (who may pull from whom, who pulls what),
-//! then a unified diff per file that differs.
+//! then a unified diff per file that differs. The comparison streams (see [`diff`]): at
+//! 100,000 clients neither tree is ever whole in memory.
 
 use std::collections::BTreeSet;
 use std::io;
@@ -8,9 +9,13 @@ use std::path::Path;
 
 use similar::TextDiff;
 
-use super::manifest::Manifest;
+use super::fresh;
+use super::manifest::{self, Manifest};
+use super::stream::{write_weight, CHUNK};
 use crate::emit::spanning_map::{self, SpanningMap};
-use crate::emit::Artifact;
+use crate::emit::{self, Artifact};
+use crate::model::Model;
+use crate::par;
 
 /// One file that differs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,47 +87,66 @@ fn unified(f: &FileChange) -> String {
     out
 }
 
-/// Compares artifacts with `dir` (files it lists in its manifest count as generated).
-pub fn diff(dir: &Path, manifest: &Manifest, artifacts: &[Artifact]) -> io::Result<DiffReport> {
+/// Compares the artifacts of `model` with `dir` (files it lists in its manifest count as
+/// generated), chunk by chunk: each artifact is rendered, compared and dropped, and only the
+/// files that differ are kept, so memory follows the size of the change, not of the estate.
+pub fn diff(dir: &Path, manifest: &Manifest, model: &Model) -> io::Result<DiffReport> {
+    // The summary first, while no file is held: the two maps are the largest values here.
+    let summary = {
+        let old_map = read_text(&dir.join(spanning_map::PATH))?
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        summarize(&old_map, &spanning_map::build(model))
+    };
+    let produced = emit::paths(model);
     let mut files = Vec::new();
-    let mut produced = BTreeSet::new();
-    for a in artifacts {
-        produced.insert(a.path.as_str());
-        let old = read_text(&dir.join(&a.path))?;
-        if old.as_deref() != Some(a.content.as_str()) {
-            files.push(FileChange {
-                path: a.path.clone(),
-                old,
-                new: Some(a.content.clone()),
-            });
+    emit::emit_chunks(model, CHUNK, |chunk: Vec<Artifact>| -> io::Result<()> {
+        let changes = par::map_weighted(&chunk, write_weight, |a| change(dir, manifest, a));
+        for change in changes {
+            files.extend(change?);
         }
-    }
-    for path in manifest
+        Ok(())
+    })?;
+    let stale: Vec<&String> = manifest
         .files
         .keys()
-        .filter(|p| !produced.contains(p.as_str()))
+        .filter(|p| produced.binary_search(p).is_err())
+        .collect();
+    for (path, old) in stale
+        .iter()
+        .zip(par::map(&stale, |p| read_text(&dir.join(p))))
     {
-        if let Some(old) = read_text(&dir.join(path))? {
+        if let Some(old) = old? {
             files.push(FileChange {
-                path: path.clone(),
+                path: (*path).clone(),
                 old: Some(old),
                 new: None,
             });
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let old_map = read_text(&dir.join(spanning_map::PATH))?
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let new_map = artifacts
-        .iter()
-        .find(|a| a.path == spanning_map::PATH)
-        .and_then(|a| serde_json::from_str(&a.content).ok())
-        .unwrap_or_default();
-    Ok(DiffReport {
-        summary: summarize(&old_map, &new_map),
-        files,
-    })
+    Ok(DiffReport { summary, files })
+}
+
+/// How the file of `a` on disk differs from it, if it does. A file whose stamp is still the
+/// one the manifest recorded holds the manifest's hash (`fresh::known_hash`); only a file
+/// whose recorded hash is not the new one, or whose stamp moved, is read.
+fn change(dir: &Path, manifest: &Manifest, a: &Artifact) -> io::Result<Option<FileChange>> {
+    let full = dir.join(&a.path);
+    if let Some(known) = fresh::recorded_hash(&full, manifest, &a.path) {
+        if *known == manifest::hash(a.content.as_bytes()) {
+            return Ok(None);
+        }
+    }
+    let old = read_text(&full)?;
+    if old.as_deref() == Some(a.content.as_str()) {
+        return Ok(None);
+    }
+    Ok(Some(FileChange {
+        path: a.path.clone(),
+        old,
+        new: Some(a.content.clone()),
+    }))
 }
 
 fn read_text(path: &Path) -> io::Result<Option<String>> {

@@ -27,11 +27,6 @@ use manifest::Manifest;
 
 pub use conflicts::Conflict;
 
-/// A file of the output tree, never through a symlink (see `guard`).
-fn read_existing(path: &Path) -> io::Result<Option<Vec<u8>>> {
-    guard::read_output_file(path)
-}
-
 /// Adds `fresh` (path, hash about to be written) to `pending` and, when that changes it, saves
 /// the last compile's `files` with `pending` as the manifest, before the files get them: a
 /// compile killed after this point leaves files that the next compile still knows as

@@ -176,7 +176,8 @@ pub enum DiffOutcome {
     },
 }
 
-/// Compiles `sources` in memory and compares the result with `out`.
+/// Compiles `sources` in memory and compares the result with `out`, file by file as each is
+/// rendered (never both trees whole in memory).
 pub fn diff(out: &Path, sources: &SourceMap) -> io::Result<DiffOutcome> {
     let (model, old, findings) = match start(out, sources, false)? {
         Start::UpToDate(findings) => return Ok(DiffOutcome::UpToDate { findings }),
@@ -188,9 +189,10 @@ pub fn diff(out: &Path, sources: &SourceMap) -> io::Result<DiffOutcome> {
             ..
         } => (model, old, findings),
     };
-    let artifacts = crate::emit::emit(&model)?;
-    let report = super::diff::diff(out, &old, &artifacts)?;
+    // The summary's two spanning maps are built and dropped before any differing file is held.
     let changes = super::diff_summary::changes(out, &model);
+    let report = super::diff::diff(out, &old, &model)?;
+    crate::par::drop_behind((model, old));
     Ok(DiffOutcome::Compared {
         findings,
         report,
