@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod cpp_roundtrip;
 mod docs;
+mod drain;
 mod fixtures;
 mod import;
 mod lcfg_cpp;

@@ -1,7 +1,9 @@
 //! The resolved estate: sites, servers and clients by id, every list sorted, names checked,
 //! server sets and assignments computed. Built by `analyze`, read by `emit` and the commands.
-//! Invariant: every client in the model has a non-empty server set and exactly `copies`
-//! assigned servers, all of them in its server set; nothing here holds spans.
+//! Invariant: every client in the model has a non-empty server set; its holders, all in that
+//! set, are exactly `copies` active servers (its active pins first) plus `draining`: each
+//! draining server of the set that would hold it were that server alone active again (see
+//! `analyze::drain`). Nothing here holds spans.
 
 /// Index into `Model::sites`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,11 +86,14 @@ pub struct Site {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum ServerState {
-    /// Takes assignments.
+    /// In the server sets of its sites' clients (so in their `hosts allow`) and takes
+    /// assignments.
     Active,
-    /// Allowed in everywhere, takes no assignments unless pinned.
+    /// Make-before-break: still in every server set and `hosts allow`, and keeps pulling
+    /// exactly the clients it would hold if it were active; every other holder is chosen as
+    /// if it were gone, so those clients have one extra holder until it is retired.
     Drain,
-    /// Gone: in no server set, emits nothing.
+    /// Gone: in no server set and no `hosts allow`, holds nothing, emits nothing.
     Retired,
 }
 
@@ -160,8 +165,11 @@ pub struct Client {
     pub mirrored_by: Vec<SiteId>,
     /// Every server allowed to pull from it, by name (never empty).
     pub server_set: Vec<ServerId>,
-    /// The servers that hold it, by name (exactly `copies`, all in the server set).
+    /// The servers that hold it, by name: `copies` active ones plus `draining`, all in the
+    /// server set.
     pub holders: Vec<ServerId>,
+    /// The draining servers among `holders`, by name: they keep pulling it until retired.
+    pub draining: Vec<ServerId>,
     /// Its `hosts allow` entries: every address (or name) of its server set, computed once
     /// when the server set is (see [`Model::hosts_allow`]).
     pub hosts_allow: Vec<String>,

@@ -4,6 +4,7 @@
 
 pub mod assign;
 pub mod check;
+pub mod drain;
 pub mod error;
 pub mod estate;
 pub mod resolve;

@@ -455,6 +455,7 @@ fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>
         mirrored_by,
         server_set: Vec::new(),
         holders: Vec::new(),
+        draining: Vec::new(),
         pinned: Vec::new(),
         hosts_allow: Vec::new(),
         paths: paths(cx, h.file, h.name, d),

@@ -9,7 +9,7 @@ use std::path::Path;
 use similar::TextDiff;
 
 use super::manifest::Manifest;
-use crate::emit::spanning_map::{self, SpanningMap};
+use crate::emit::spanning_map::{self, ClientEntry, SpanningMap};
 use crate::emit::Artifact;
 
 /// One file that differs.
@@ -150,10 +150,14 @@ pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
                 if o.server_set == n.server_set {
                     push_delta(&mut parts, "hosts allow", &o.hosts_allow, &n.hosts_allow);
                 }
-                push_delta(&mut parts, "held by", &o.holders, &n.holders);
+                let drain = draining(o, n);
+                if drain.is_empty() {
+                    push_delta(&mut parts, "held by", &o.holders, &n.holders);
+                }
                 if !parts.is_empty() {
                     out.push(format!("{name}: {}", parts.join("; ")));
                 }
+                out.extend(drain);
             }
             (None, None) => {}
         }
@@ -170,6 +174,31 @@ pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
         }
     }
     out
+}
+
+/// A changed holding with draining servers, one line per disk:
+/// `fpc001_home: jmirror1 (new) + jmirror3 (draining)` ("new": not a holder before).
+fn draining(old: &ClientEntry, new: &ClientEntry) -> Vec<String> {
+    if new.draining.is_empty() || (old.holders == new.holders && old.draining == new.draining) {
+        return Vec::new();
+    }
+    let added: Vec<String> = new
+        .holders
+        .iter()
+        .filter(|h| !old.holders.contains(h))
+        .cloned()
+        .collect();
+    let mut held = crate::explain::holding(&new.holders, &new.draining, &added);
+    let gone: Vec<&str> = old
+        .holders
+        .iter()
+        .filter(|h| !new.holders.contains(h))
+        .map(String::as_str)
+        .collect();
+    if !gone.is_empty() {
+        held = format!("{held}; no longer held by {}", gone.join(" "));
+    }
+    new.modules.keys().map(|tag| format!("{tag}: {held}")).collect()
 }
 
 fn push_delta(parts: &mut Vec<String>, label: &str, old: &[String], new: &[String]) {
