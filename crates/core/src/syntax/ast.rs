@@ -103,7 +103,11 @@ pub struct ServerDecl {
     /// Disk space for mirrors, e.g. `8TiB`.
     #[serde(default)]
     pub capacity: Option<Sp<Size>>,
-    /// `active` (default), `drain` (allowed in, gets no new assignments) or `retired` (gone).
+    /// `active` (default: in its clients' server sets and `hosts allow`, takes assignments),
+    /// `drain` (make-before-break: still in every server set and `hosts allow`, keeps pulling
+    /// exactly the clients it would hold if active, while every other holder is chosen as if
+    /// it were gone, so those clients have one extra holder until it is retired) or `retired`
+    /// (in no server set and no `hosts allow`, holds nothing, no header or contract).
     #[serde(default)]
     pub state: Option<Sp<crate::model::ServerState>>,
 }
