@@ -81,7 +81,9 @@ fn servers(files: &[(String, String)]) -> Vec<String> {
     for (name, text) in files {
         sources.add(name.clone(), text.clone());
     }
-    let model = mirrorc_core::check(&sources).model.expect("example compiles");
+    let model = mirrorc_core::check(&sources)
+        .model
+        .expect("example compiles");
     model.servers.iter().map(|s| s.name.clone()).collect()
 }
 
@@ -132,4 +134,29 @@ fn the_sample_estate_shows_the_extra_holder() {
             vec!["jmirror3".to_string()]
         )
     );
+}
+
+/// `mirrorc explain` names the replacement and the draining holder per disk, and the
+/// draining server says it keeps pulling.
+#[test]
+fn explain_shows_the_drain() {
+    use crate::common::{code, mirrorc_in, stdout};
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let o = mirrorc_in(here, &["explain", "fpc001"]);
+    assert_eq!(code(&o), 0);
+    let out = stdout(&o);
+    assert!(
+        out.contains("held by:      jmirror1 jmirror3 (1 of 1 copies + 1 draining)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    fpc001_home: jmirror1 (new) + jmirror3 (draining)\n"),
+        "{out}"
+    );
+    let o = mirrorc_in(here, &["explain", "fpc001", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(json["takeovers"], serde_json::json!(["jmirror1"]));
+    assert_eq!(json["client"]["draining"], serde_json::json!(["jmirror3"]));
+    let out = stdout(&mirrorc_in(here, &["explain", "jmirror3"]));
+    assert!(out.contains("draining:     keeps pulling these"), "{out}");
 }

@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use mirrorc_core::source::SourceMap;
 use mirrorc_core::model::{Model, ServerState};
+use mirrorc_core::source::SourceMap;
 use proptest::prelude::*;
 
 /// A generated estate: per site, servers (state index) and clients (paths, copies).
@@ -59,7 +59,12 @@ fn render(e: &Estate, reverse_keys: bool, extra: bool) -> Vec<(String, String)> 
 
 /// [`render`] with the server states of `states` (same shape as `e`); the clients' copies
 /// are still capped by `e`'s active servers, so only the states differ.
-fn render_as(e: &Estate, states: &Estate, reverse_keys: bool, extra: bool) -> Vec<(String, String)> {
+fn render_as(
+    e: &Estate,
+    states: &Estate,
+    reverse_keys: bool,
+    extra: bool,
+) -> Vec<(String, String)> {
     let n = e.sites.len();
     let mut files = Vec::new();
     for (i, s) in e.sites.iter().enumerate() {
@@ -224,9 +229,18 @@ fn holders_of(files: &[(String, String)]) -> Option<BTreeMap<String, Vec<String>
     }
     let model: Model = mirrorc_core::check(&sources).model?;
     let names = |c: &mirrorc_core::model::Client| -> Vec<String> {
-        c.holders.iter().map(|s| model.server(*s).name.clone()).collect()
+        c.holders
+            .iter()
+            .map(|s| model.server(*s).name.clone())
+            .collect()
     };
-    Some(model.clients.iter().map(|c| (c.name.clone(), names(c))).collect())
+    Some(
+        model
+            .clients
+            .iter()
+            .map(|c| (c.name.clone(), names(c)))
+            .collect(),
+    )
 }
 
 /// `e` with server `j` of site `i` in `state`.
@@ -238,10 +252,14 @@ fn with_state(e: &Estate, i: usize, j: usize, state: u8) -> Estate {
 
 /// Every (site, server) of `e` in state `state`.
 fn servers_in(e: &Estate, state: u8) -> Vec<(usize, usize)> {
-    let all = e.sites.iter().enumerate().flat_map(|(i, s)| {
-        s.servers.iter().enumerate().map(move |(j, st)| (i, j, *st))
-    });
-    all.filter(|x| x.2 == state).map(|(i, j, _)| (i, j)).collect()
+    let all = e
+        .sites
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.servers.iter().enumerate().map(move |(j, st)| (i, j, *st)));
+    all.filter(|x| x.2 == state)
+        .map(|(i, j, _)| (i, j))
+        .collect()
 }
 
 proptest! {

@@ -24,7 +24,12 @@ pub fn candidates(model: &Model, set: &[ServerId], pinned: &[ServerId]) -> Vec<S
 /// The draining servers of `set` that keep client `id`: each one pinned to it, or one that
 /// would win a place among its holders were it the only draining server set back to active
 /// (the same ranking, weights included, that `active` would give). Sorted.
-pub fn keepers(model: &Model, id: ClientId, set: &[ServerId], pinned: &[ServerId]) -> Vec<ServerId> {
+pub fn keepers(
+    model: &Model,
+    id: ClientId,
+    set: &[ServerId],
+    pinned: &[ServerId],
+) -> Vec<ServerId> {
     let client = model.client(id);
     let needed = (client.copies as usize).saturating_sub(active_pins(model, pinned).len());
     let others = candidates(model, set, pinned);
@@ -39,7 +44,10 @@ fn would_win(model: &Model, client: &str, others: &[ServerId], d: ServerId, need
     let mut with = others.to_vec();
     with.push(d);
     with.sort();
-    rank(model, client, &with).into_iter().take(needed).any(|s| s == d)
+    rank(model, client, &with)
+        .into_iter()
+        .take(needed)
+        .any(|s| s == d)
 }
 
 /// The holders of `c` that replace its draining servers: the non-draining holders that would

@@ -198,7 +198,10 @@ fn draining(old: &ClientEntry, new: &ClientEntry) -> Vec<String> {
     if !gone.is_empty() {
         held = format!("{held}; no longer held by {}", gone.join(" "));
     }
-    new.modules.keys().map(|tag| format!("{tag}: {held}")).collect()
+    new.modules
+        .keys()
+        .map(|tag| format!("{tag}: {held}"))
+        .collect()
 }
 
 fn push_delta(parts: &mut Vec<String>, label: &str, old: &[String], new: &[String]) {
@@ -221,4 +224,44 @@ fn push_delta(parts: &mut Vec<String>, label: &str, old: &[String], new: &[Strin
     } else {
         format!("{label} {items}")
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::emit::spanning_map;
+
+    /// The day `jmirror3` of `site/` was set to `drain`: before, it alone held fpc001 and
+    /// ffs01; now each has its replacement besides, shown per disk.
+    #[test]
+    fn a_drain_shows_the_new_holder_beside_the_draining_one() {
+        let new = spanning_map::build(&crate::testing::bundled("site"));
+        let mut old = spanning_map::build(&crate::testing::bundled("site"));
+        for c in old.clients.values_mut().filter(|c| !c.draining.is_empty()) {
+            c.holders = c.draining.clone();
+            c.draining.clear();
+        }
+        let lines: Vec<String> = super::summarize(&old, &new)
+            .into_iter()
+            .filter(|l| l.starts_with("f"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "ffs01_group: jmirror2 (new) + jmirror3 (draining)",
+                "ffs01_home: jmirror2 (new) + jmirror3 (draining)",
+                "fpc001_home: jmirror1 (new) + jmirror3 (draining)",
+            ]
+        );
+        // Retiring it afterwards: only its departure.
+        let mut retired = spanning_map::build(&crate::testing::bundled("site"));
+        for c in retired.clients.values_mut() {
+            c.holders.retain(|h| !c.draining.contains(h));
+            c.draining.clear();
+        }
+        let lines = super::summarize(&new, &retired);
+        assert!(
+            lines.contains(&"fpc001: held by -jmirror3".to_string()),
+            "{lines:?}"
+        );
+    }
 }
