@@ -111,7 +111,9 @@ fn one_inventory_file_may_hold_more_than_a_million_yaml_events() {
             i & 255
         ));
     }
-    let site = mirrorc_core::syntax::parse_file(&text).unwrap_or_else(|e| panic!("{e}"));
+    let (site, errors) = mirrorc_core::syntax::parse_file(&text);
+    assert!(errors.is_empty(), "{errors:?}");
+    let site = site.expect("decoded");
     assert_eq!(site.clients.len(), 100_000);
 }
 

@@ -10,6 +10,7 @@ mod drain;
 mod fixtures;
 mod import;
 mod lcfg_cpp;
+mod mistakes;
 mod night_e2e;
 mod plan;
 mod properties;

@@ -138,6 +138,8 @@ pub fn render_text(sources: &SourceMap, findings: &[Finding], style: TextStyle) 
     out
 }
 
+/// One finding in rustc's shape: `error[mirrorc::code]: message`, then miette's snippet (its
+/// own `× message` header line is left out: the first line says it).
 fn render_one(
     handler: &GraphicalReportHandler,
     sources: &SourceMap,
@@ -151,9 +153,19 @@ fn render_one(
         diag: &*f.diag,
         source,
     };
-    if handler.render_report(out, &view).is_err() {
-        let _ = writeln!(out, "{}", f.diag);
+    let word = match f.severity() {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Advice => "note",
+    };
+    let _ = writeln!(out, "{word}[{}]: {}", f.code(), f.diag);
+    let mut body = String::new();
+    if handler.render_report(&mut body, &view).is_err() {
+        return;
     }
+    // miette's first line is its header (`  × `, empty: the message is ours).
+    let body = body.split_once('\n').map_or("", |(_, rest)| rest);
+    out.push_str(body);
 }
 
 /// A borrowed diagnostic together with the text of its file, for miette's renderer.
@@ -205,16 +217,14 @@ impl std::fmt::Debug for WithSource<'_> {
         std::fmt::Debug::fmt(self.diag, f)
     }
 }
+/// Empty: the message is on the `error[code]: message` line `render_one` writes.
 impl std::fmt::Display for WithSource<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.diag, f)
+    fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Ok(())
     }
 }
 impl std::error::Error for WithSource<'_> {}
 impl Diagnostic for WithSource<'_> {
-    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        self.diag.code()
-    }
     fn severity(&self) -> Option<Severity> {
         self.diag.severity()
     }

@@ -36,7 +36,7 @@ pub struct Compiled {
     pub artifacts: Option<Vec<Artifact>>,
 }
 
-/// Parses, analyzes and emits. Stops between stages when a stage found errors.
+/// Parses, analyzes and emits (emit only when no stage found an error).
 pub fn build(sources: &SourceMap) -> Result<Compiled, EmitError> {
     let model = check(sources);
     let Compiled {
@@ -56,15 +56,12 @@ pub fn build(sources: &SourceMap) -> Result<Compiled, EmitError> {
 /// Parses and analyzes only (what `check` and `explain` need).
 pub fn check(sources: &SourceMap) -> Compiled {
     let (ast, mut findings) = syntax::parse(sources);
-    if diag::has_errors(&findings) {
-        diag::sort(&mut findings);
-        return Compiled {
-            findings,
-            ..Compiled::default()
-        };
-    }
+    // Analysis runs over whatever decoded (hosts that did not decode count by name only), so
+    // one run reports the mistakes of every stage; a syntax error still means no Model.
+    let parsed = !diag::has_errors(&findings);
     let (model, more) = analyze::analyze(&ast);
     crate::par::drop_behind(ast);
+    let model = model.filter(|_| parsed);
     findings.extend(more);
     diag::sort(&mut findings);
     Compiled {

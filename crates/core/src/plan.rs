@@ -102,9 +102,10 @@ impl Loss {
 /// Plans the estate of `sources`, optionally without the named servers and sites.
 pub fn plan(sources: &SourceMap, without: &[String]) -> Result<Plan, PlanError> {
     let (ast, mut findings) = crate::syntax::parse(sources);
+    let parsed = !crate::diag::has_errors(&findings);
     let (model, more) = crate::analyze::analyze(&ast);
     findings.extend(more);
-    let Some(model) = model else {
+    let Some(model) = model.filter(|_| parsed) else {
         return Err(PlanError::Findings(findings));
     };
     let lost = lost_servers(&model, without)?;

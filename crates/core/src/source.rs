@@ -153,6 +153,15 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sp<T> {
 }
 
 impl<T> Sp<T> {
+    /// A value with its span.
+    pub fn new(value: T, span: SourceSpan) -> Self {
+        Sp {
+            value,
+            offset: u32::try_from(span.offset()).unwrap_or(u32::MAX),
+            len: u32::try_from(span.len()).unwrap_or(0),
+        }
+    }
+
     /// Byte span of the value in its file.
     pub fn span(&self) -> SourceSpan {
         SourceSpan::new((self.offset as usize).into(), self.len as usize)
@@ -231,38 +240,8 @@ pub fn yaml_options() -> serde_saphyr::Options {
     }
 }
 
-/// The first YAML tag of `text` (`!!binary`, `!!str`, `!shell`, ...) as written, with its
-/// node's byte span. serde never sees tags: `!!binary` was silently base64-decoded into a
-/// value and custom tags were ignored, so the inventory allows none. Only a text that has a
-/// `!` at all is scanned (a second parse, but of the rare file that needs it).
-pub fn first_tag(text: &str) -> Option<(String, SourceSpan)> {
-    use granit_parser::Event;
-    if !text.contains('!') {
-        return None;
-    }
-    for result in granit_parser::Parser::new_from_str(text) {
-        // A syntax error is the deserializer's to report.
-        let (event, span) = result.ok()?;
-        let tag = match &event {
-            Event::Scalar(_, _, _, tag)
-            | Event::SequenceStart(_, _, tag)
-            | Event::MappingStart(_, _, tag) => tag,
-            _ => continue,
-        };
-        if let Some(tag) = tag {
-            let start = span.start.byte_offset().unwrap_or(0).min(text.len());
-            let end = span
-                .end
-                .byte_offset()
-                .unwrap_or(start)
-                .clamp(start, text.len());
-            return Some((tag.original(), SourceSpan::new(start.into(), end - start)));
-        }
-    }
-    None
-}
-
-/// Deserialize one YAML document with our options.
+/// Deserialize one YAML document with our options (for tests and tools that want plain data,
+/// e.g. JSON for the schema validator; inventory files go through `syntax::parse`).
 pub fn from_yaml<T: for<'de> Deserialize<'de>>(text: &str) -> Result<T, YamlError> {
     serde_saphyr::from_str_with_options(text, yaml_options()).map_err(YamlError::from)
 }

@@ -61,8 +61,12 @@ struct Choice {
 
 fn decide(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Choice {
     let set = server_set(model, id);
+    // An unsure set (a misspelt or undecoded mirroring site) was reported at its cause.
+    let unsure = decls.unsure[id.0 as usize];
     if set.is_empty() {
-        report_empty(cx, model, decls, id);
+        if !unsure {
+            report_empty(cx, model, decls, id);
+        }
         return Choice {
             server_set: set,
             pinned: Vec::new(),
@@ -144,6 +148,8 @@ fn pins(
     let mut out = Vec::new();
     for name in list.iter() {
         match model.find_host(name).0 {
+            // Declared, but its declaration did not decode: reported there.
+            None if decls.undecoded.contains(name.as_str()) => {}
             None => {
                 let known: Vec<&str> = model.servers.iter().map(|s| s.name.as_str()).collect();
                 cx.err(
@@ -222,15 +228,17 @@ fn choose(
         } = decls.clients[id.0 as usize];
         let span = decl.copies.as_ref().map_or(name.span(), |c| c.span());
         let available = candidates.len() + live_pins.len();
-        cx.err(
-            file,
-            AnalyzeError::CopiesExceedServers {
-                client: name.to_string(),
-                copies: client.copies,
-                available,
-                span,
-            },
-        );
+        if !decls.unsure[id.0 as usize] {
+            cx.err(
+                file,
+                AnalyzeError::CopiesExceedServers {
+                    client: name.to_string(),
+                    copies: client.copies,
+                    available,
+                    span,
+                },
+            );
+        }
         return Vec::new();
     }
     let mut out = live_pins;

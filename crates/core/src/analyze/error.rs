@@ -36,12 +36,14 @@ pub enum AnalyzeError {
     #[error("unknown site `{name}`")]
     #[diagnostic(
         code(mirrorc::unknown_site),
-        help("{}", did_you_mean_help(suggestion, "site", known))
+        help("{}{}", did_you_mean_help(suggestion, "site", known), inherit_note(*inherited))
     )]
     UnknownSite {
         name: String,
         suggestion: Option<String>,
         known: String,
+        /// Clients of the site that inherit this list (0 for a client's own list).
+        inherited: usize,
         #[label("no site of this name")]
         span: SourceSpan,
     },
@@ -121,7 +123,9 @@ pub enum AnalyzeError {
         help("a mirrored client is held by at least one server")
     )]
     InvalidCopies {
-        #[label("zero copies")]
+        /// " (the default of 6 clients)" for a site default, else empty.
+        affected: String,
+        #[label("zero copies{affected}")]
         span: SourceSpan,
     },
 
@@ -265,7 +269,9 @@ pub enum AnalyzeError {
     )]
     InvalidPort {
         port: u16,
-        #[label("not a usable port")]
+        /// " (the default of 6 clients)" for a site default, else empty.
+        affected: String,
+        #[label("not a usable port{affected}")]
         span: SourceSpan,
     },
 
@@ -342,7 +348,9 @@ pub enum AnalyzeError {
         help("rmirrorclient runs its own daemon; use another port such as 8873")
     )]
     SystemRsyncPort {
-        #[label("clashes with rsync on the client")]
+        /// " (the default of 6 clients)" for a site default, else empty.
+        affected: String,
+        #[label("clashes with rsync on the client{affected}")]
         span: SourceSpan,
     },
 
@@ -367,6 +375,19 @@ pub enum AnalyzeError {
         #[label("first declared here")]
         span: SourceSpan,
     },
+}
+
+/// "; 6 clients inherit this ..." for a site-level list.
+fn inherit_note(inherited: usize) -> String {
+    match inherited {
+        0 => String::new(),
+        1 => {
+            "\nnote: 1 client inherits this; its server set is not checked until it is fixed".into()
+        }
+        n => format!(
+            "\nnote: {n} clients inherit this; their server sets are not checked until it is fixed"
+        ),
+    }
 }
 
 fn did_you_mean_help(suggestion: &Option<String>, what: &str, known: &str) -> String {

@@ -35,11 +35,17 @@ pub struct Decls<'a> {
     pub servers: Vec<Decl<'a, ServerDecl>>,
     /// Per client id.
     pub clients: Vec<Decl<'a, ClientDecl>>,
+    /// Per client id: its server set may be incomplete (a mirroring site is misspelt, did not
+    /// decode, or has servers that did not), so no finding is raised about its size.
+    pub unsure: Vec<bool>,
+    /// Hosts declared but not decoded (unknown-but-present): references to them raise nothing.
+    pub undecoded: std::collections::BTreeSet<&'a str>,
 }
 
 /// Builds sites, servers and clients (server sets still empty).
 pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
     let sites = collect_sites(cx, ast);
+    let mut unsure_sites = Vec::new();
     let site_ids: BTreeMap<&str, SiteId> = sites
         .iter()
         .enumerate()
@@ -48,10 +54,19 @@ pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
     let names: Vec<&str> = site_ids.keys().copied().collect();
     let mut model = Model::default();
     for (file, f) in &sites {
+        // Clients that inherit the site's list: a misspelt site there is one finding for all.
+        let inherit = f
+            .clients
+            .values()
+            .filter(|c| c.mirrored_by.is_none())
+            .count();
         let mirrored_by = f
             .mirrored_by
             .as_ref()
-            .map(|m| resolve_sites(cx, *file, m, &site_ids, &names));
+            .map(|m| resolve_sites(cx, *file, m, &site_ids, &names, inherit));
+        let unknown = mirrored_by.as_ref().is_some_and(|(_, unknown)| *unknown);
+        unsure_sites.push(unknown || f.partial.mirrored_by || !f.partial.servers.is_empty());
+        let mirrored_by = mirrored_by.map(|(ids, _)| ids);
         let own = site_ids[f.site.as_str()];
         warn_self(cx, *file, f.mirrored_by.as_ref(), &f.site, own, &site_ids);
         model.sites.push(Site {
@@ -62,14 +77,39 @@ pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
             mirrored_by: mirrored_by.unwrap_or_default(),
         });
         check_domain(cx, *file, f);
+        check_defaults(cx, *file, f);
     }
-    let decls = collect_hosts(cx, &sites, &site_ids, &mut model);
+    let mut decls = collect_hosts(cx, &sites, &site_ids, &unsure_sites, &mut model);
+    decls.undecoded = undecoded(ast);
+    // A site with servers that did not decode leaves the sets it is in unsure.
+    for (i, c) in model.clients.iter().enumerate() {
+        let partial = |s: &SiteId| !sites[s.0 as usize].1.partial.servers.is_empty();
+        decls.unsure[i] |= c.mirrored_by.iter().any(partial);
+    }
     (model, decls)
+}
+
+/// Names of the hosts that did not decode, and of every host of a file whose site did not.
+fn undecoded(ast: &Ast) -> std::collections::BTreeSet<&str> {
+    let mut out = std::collections::BTreeSet::new();
+    for (_, f) in &ast.files {
+        out.extend(
+            f.partial
+                .servers
+                .iter()
+                .chain(&f.partial.clients)
+                .map(|n| n.as_str()),
+        );
+        if f.partial.site {
+            out.extend(f.servers.keys().chain(f.clients.keys()).map(|n| n.as_str()));
+        }
+    }
+    out
 }
 
 fn collect_sites<'a>(cx: &mut Cx, ast: &'a Ast) -> Vec<(FileId, &'a SiteFile)> {
     let mut by_name: BTreeMap<&str, (FileId, &SiteFile)> = BTreeMap::new();
-    for (file, f) in &ast.files {
+    for (file, f) in ast.files.iter().filter(|(_, f)| !f.partial.site) {
         if let Err(reason) = check::site_name(&f.site) {
             cx.err(
                 *file,
@@ -106,25 +146,31 @@ fn resolve_sites(
     list: &Sp<Vec<Sp<String>>>,
     ids: &BTreeMap<&str, SiteId>,
     names: &[&str],
-) -> Vec<SiteId> {
+    inherited: usize,
+) -> (Vec<SiteId>, bool) {
     let mut out = Vec::new();
+    let mut unknown = false;
     for name in list.iter() {
         match ids.get(name.as_str()) {
             Some(id) if !out.contains(id) => out.push(*id),
             Some(_) => {}
-            None => cx.err(
-                file,
-                AnalyzeError::UnknownSite {
-                    name: name.to_string(),
-                    suggestion: did_you_mean(name, names),
-                    known: super::error::known_names(names),
-                    span: name.span(),
-                },
-            ),
+            None => {
+                unknown = true;
+                cx.err(
+                    file,
+                    AnalyzeError::UnknownSite {
+                        name: name.to_string(),
+                        suggestion: did_you_mean(name, names),
+                        known: super::error::known_names(names),
+                        inherited,
+                        span: name.span(),
+                    },
+                )
+            }
         }
     }
     out.sort();
-    out
+    (out, unknown)
 }
 
 fn warn_self(
@@ -188,6 +234,7 @@ fn collect_hosts<'a>(
     cx: &mut Cx,
     sites: &[(FileId, &'a SiteFile)],
     site_ids: &BTreeMap<&str, SiteId>,
+    unsure_sites: &[bool],
     model: &mut Model,
 ) -> Decls<'a> {
     let mut servers: Vec<HostDecl<'a, ServerDecl>> = Vec::new();
@@ -215,6 +262,8 @@ fn collect_hosts<'a>(
     let mut decls = Decls {
         servers: Vec::new(),
         clients: Vec::new(),
+        unsure: Vec::new(),
+        undecoded: Default::default(),
     };
     for h in &servers {
         let server = build_server(cx, h, sites[h.site.0 as usize].1);
@@ -235,11 +284,13 @@ fn collect_hosts<'a>(
             site: sites[h.site.0 as usize].1,
             model,
             site_ids,
+            inherited_unsure: unsure_sites[h.site.0 as usize],
         };
         let client = build_client(&mut local, h, &scope);
         (client, local.findings)
     });
-    for (h, (client, findings)) in clients.iter().zip(built) {
+    for (h, ((client, unsure), findings)) in clients.iter().zip(built) {
+        decls.unsure.push(unsure);
         cx.findings.extend(findings);
         model.sites[h.site.0 as usize]
             .clients
@@ -412,9 +463,16 @@ struct Scope<'a, 'm> {
     site: &'a SiteFile,
     model: &'m Model,
     site_ids: &'m BTreeMap<&'a str, SiteId>,
+    /// The site's own `mirrored_by` names a site that does not exist or did not decode.
+    inherited_unsure: bool,
 }
 
-fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>) -> Client {
+/// The client, and whether its server set is unsure (see `Decls::unsure`).
+fn build_client(
+    cx: &mut Cx,
+    h: &HostDecl<'_, ClientDecl>,
+    scope: &Scope<'_, '_>,
+) -> (Client, bool) {
     let (site, model, site_ids) = (scope.site, scope.model, scope.site_ids);
     check_host_name(cx, h.file, h.name);
     let d = h.decl;
@@ -424,10 +482,9 @@ fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>
         .copies
         .as_ref()
         .or(defaults.and_then(|x| x.copies.as_ref()));
-    check_port(cx, h.file, port);
-    if let Some(c) = copies.filter(|c| ***c == 0) {
-        cx.err(h.file, AnalyzeError::InvalidCopies { span: c.span() });
-    }
+    // The site's defaults are checked once, in `check_defaults`; here only the client's own.
+    check_port(cx, h.file, d.port.as_ref(), String::new());
+    check_copies(cx, h.file, d.copies.as_ref(), String::new());
     if d.paths.is_empty() {
         cx.err(
             h.file,
@@ -437,15 +494,18 @@ fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>
             },
         );
     }
-    let mirrored_by = match &d.mirrored_by {
+    let (mirrored_by, unsure) = match &d.mirrored_by {
         Some(list) => {
             let names: Vec<&str> = site_ids.keys().copied().collect();
             warn_self(cx, h.file, Some(list), &site.site, h.site, site_ids);
-            resolve_sites(cx, h.file, list, site_ids, &names)
+            resolve_sites(cx, h.file, list, site_ids, &names, 0)
         }
-        None => model.site(h.site).mirrored_by.clone(),
+        None => (
+            model.site(h.site).mirrored_by.clone(),
+            scope.inherited_unsure,
+        ),
     };
-    Client {
+    let client = Client {
         name: h.name.to_string(),
         fqdn: fqdn(h.name, site),
         site: h.site,
@@ -459,15 +519,43 @@ fn build_client(cx: &mut Cx, h: &HostDecl<'_, ClientDecl>, scope: &Scope<'_, '_>
         pinned: Vec::new(),
         hosts_allow: Vec::new(),
         paths: paths(cx, h.file, h.name, d),
+    };
+    (client, unsure)
+}
+
+fn check_port(cx: &mut Cx, file: FileId, port: Option<&Sp<u16>>, affected: String) {
+    match port.map(|p| (**p, p.span())) {
+        Some((0, span)) => cx.err(
+            file,
+            AnalyzeError::InvalidPort {
+                port: 0,
+                affected,
+                span,
+            },
+        ),
+        Some((873, span)) => cx.err(file, AnalyzeError::SystemRsyncPort { affected, span }),
+        _ => {}
     }
 }
 
-fn check_port(cx: &mut Cx, file: FileId, port: Option<&Sp<u16>>) {
-    match port.map(|p| (**p, p.span())) {
-        Some((0, span)) => cx.err(file, AnalyzeError::InvalidPort { port: 0, span }),
-        Some((873, span)) => cx.err(file, AnalyzeError::SystemRsyncPort { span }),
-        _ => {}
+fn check_copies(cx: &mut Cx, file: FileId, copies: Option<&Sp<u32>>, affected: String) {
+    if let Some(c) = copies.filter(|c| ***c == 0) {
+        let span = c.span();
+        cx.err(file, AnalyzeError::InvalidCopies { affected, span });
     }
+}
+
+/// A site default's mistake is one finding, at the default, with the clients it reaches.
+fn check_defaults(cx: &mut Cx, file: FileId, f: &SiteFile) {
+    let Some(d) = &f.defaults else { return };
+    let affected = |n: usize| match n {
+        1 => " (the default of 1 client)".to_string(),
+        n => format!(" (the default of {n} clients)"),
+    };
+    let ports = f.clients.values().filter(|c| c.port.is_none()).count();
+    check_port(cx, file, d.port.as_ref(), affected(ports));
+    let copies = f.clients.values().filter(|c| c.copies.is_none()).count();
+    check_copies(cx, file, d.copies.as_ref(), affected(copies));
 }
 
 fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<ClientPath> {

@@ -1,6 +1,7 @@
 //! The inventory as written: one `SiteFile` per YAML document, names still strings, every
-//! value with its span. Deserialized by serde-saphyr through `source::Sp`; no checks beyond
-//! YAML shape and types happen here (those belong to `analyze`).
+//! value with its span. Plain data, built by `decode.rs` (the serde derives only feed
+//! `schemars`, whose schema is `mirrorc schema`); no checks beyond YAML shape and types
+//! happen here (those belong to `analyze`).
 
 use std::fmt;
 
@@ -50,6 +51,24 @@ pub struct SiteFile {
     /// one file of the estate.
     #[serde(default)]
     pub estate: Option<Sp<EstateDecl>>,
+    /// What did not decode (not part of the schema).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub partial: Partial,
+}
+
+/// The parts of a file that are present but did not decode: analysis treats them as
+/// unknown-but-present, so references to them raise nothing more.
+#[derive(Debug, Default, Clone)]
+pub struct Partial {
+    /// `site:` is missing or not a name (the file's `site` is then empty).
+    pub site: bool,
+    /// The site's `mirrored_by` is there but not a list of names.
+    pub mirrored_by: bool,
+    /// Servers whose declaration has a problem, by name.
+    pub servers: Vec<Sp<String>>,
+    /// Clients whose declaration has a problem, by name.
+    pub clients: Vec<Sp<String>>,
 }
 
 /// Estate-wide settings of the report method (remctl + Kerberos) and the runtime.

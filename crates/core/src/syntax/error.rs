@@ -33,30 +33,38 @@ pub enum SyntaxError {
     },
     /// A key the inventory does not know.
     #[error("unknown key `{key}`")]
-    #[diagnostic(
-        code(mirrorc::unknown_key),
-        help("{}", unknown_help(suggestion, expected))
-    )]
+    #[diagnostic(code(mirrorc::unknown_key), help("{help}"))]
     UnknownKey {
         /// The key as written.
         key: String,
-        /// Keys allowed here.
-        expected: String,
-        /// Closest allowed key.
-        suggestion: Option<String>,
+        /// Did-you-mean and the keys allowed here.
+        help: String,
         /// The key.
         #[label("not a known key here")]
         span: SourceSpan,
     },
+    /// A key of the inventory at the wrong level (a dedented `paths:`, `store:` at the top).
+    #[error("`{key}` belongs under {under}")]
+    #[diagnostic(code(mirrorc::misplaced_key), help("{help}"))]
+    MisplacedKey {
+        /// The key as written.
+        key: String,
+        /// The entity it belongs to: "a client".
+        under: &'static str,
+        /// Where it belongs.
+        help: String,
+        /// The key.
+        #[label("not at this level")]
+        span: SourceSpan,
+    },
     /// A value of the wrong type.
     #[error("wrong type: {message}")]
-    #[diagnostic(
-        code(mirrorc::wrong_type),
-        help("see `mirrorc schema` for the type of each key")
-    )]
+    #[diagnostic(code(mirrorc::wrong_type), help("{help}"))]
     WrongType {
         /// What was expected.
         message: String,
+        /// How to write it.
+        help: String,
         /// The value.
         #[label("this value")]
         span: SourceSpan,
@@ -71,17 +79,22 @@ pub enum SyntaxError {
         /// The key.
         key: String,
         /// The second occurrence.
-        #[label("appears again here")]
+        #[label(primary, "appears again here")]
         span: SourceSpan,
+        /// The first.
+        #[label("first defined here")]
+        first: SourceSpan,
     },
     /// A required key is absent.
-    #[error("missing key `{key}`")]
-    #[diagnostic(code(mirrorc::missing_key), help("add `{key}:` to this entry"))]
+    #[error("{owner} has no `{key}`")]
+    #[diagnostic(code(mirrorc::missing_key), help("add `{key}:` to it"))]
     MissingKey {
         /// The key.
         key: String,
-        /// The mapping that lacks it.
-        #[label("`{key}` is required here")]
+        /// What lacks it: "server `fmirror2`".
+        owner: String,
+        /// The entity's name.
+        #[label("`{key}` is required")]
         span: SourceSpan,
     },
     /// A YAML tag on a value (`!!binary`, `!!str`, `!shell`): serde would decode or ignore it.
@@ -122,12 +135,5 @@ impl SyntaxError {
             reason: reason.to_string(),
             span: SourceSpan::new(0.into(), 0),
         }
-    }
-}
-
-fn unknown_help(suggestion: &Option<String>, expected: &str) -> String {
-    match suggestion {
-        Some(s) => format!("did you mean `{s}`? (expected one of {expected})"),
-        None => format!("expected one of {expected}"),
     }
 }
