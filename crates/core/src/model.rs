@@ -35,9 +35,39 @@ pub const DEFAULT_MAX_AGE_SECONDS: u64 = 36 * 3600;
 /// Default path of the mirrorc binary on the servers.
 pub const DEFAULT_MIRRORC: &str = "/usr/bin/mirrorc";
 
+/// Default pid file of the client's own rsync daemon.
+pub const DEFAULT_PID_FILE: &str = "/run/rmirrorclient-rsyncd.pid";
+/// Default lock file of the client's own rsync daemon, written when a module limits its
+/// connections (rsync's own default, `/var/run/rsyncd.lock`, is shared with the system rsync).
+pub const DEFAULT_LOCK_FILE: &str = "/run/rmirrorclient-rsyncd.lock";
+
+/// What pulls the disks on the mirror servers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Runner {
+    /// `mirrorc run` (the default): honours `srcport_<tag>`, so clients run their own daemon
+    /// on their own port.
+    #[default]
+    Mirrorc,
+    /// The original LCFG rmirror component: pulls `srchost::<tag>` on port 873, so no
+    /// `srcport_` is written and port 873 is accepted without a warning.
+    Rmirror,
+}
+
 /// Estate-wide settings, from the optional `estate:` block.
 #[derive(Debug, Clone)]
 pub struct Estate {
+    /// What pulls the disks on the servers.
+    pub runner: Runner,
+    /// `pid file` of the client's rsync daemon.
+    pub pid_file: String,
+    /// `lock file` of the client's rsync daemon, when set in the inventory.
+    pub lock_file: Option<String>,
+    /// `uid` and `gid` the client's daemon reads files as (default `root`: a mirror must
+    /// read every file).
+    pub uid: String,
+    /// See `uid`.
+    pub gid: String,
     /// Kerberos realm; no remctl configuration is generated without one.
     pub realm: Option<String>,
     /// remctld's port.
@@ -55,6 +85,11 @@ pub struct Estate {
 impl Default for Estate {
     fn default() -> Self {
         Estate {
+            runner: Runner::default(),
+            pid_file: DEFAULT_PID_FILE.to_string(),
+            lock_file: None,
+            uid: "root".to_string(),
+            gid: "root".to_string(),
             realm: None,
             remctl_port: DEFAULT_REMCTL_PORT,
             max_age_seconds: DEFAULT_MAX_AGE_SECONDS,

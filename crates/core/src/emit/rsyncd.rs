@@ -6,17 +6,12 @@ use super::text::Text;
 use super::{Artifact, EmitError};
 use crate::model::{Client, Model};
 
-/// Where the client daemon writes its pid (global-only parameter).
-pub const PID_FILE: &str = "/run/rmirrorclient-rsyncd.pid";
-
-/// What every module says besides its name, path, `hosts allow` and excludes.
-const MODULE_RULES: [&str; 8] = [
+/// What every module says besides its name, path, `uid`/`gid`, `hosts allow` and excludes.
+const MODULE_RULES: [&str; 6] = [
     "    read only = yes",
     "    write only = no",
     "    list = no",
     "    use chroot = yes",
-    "    uid = root",
-    "    gid = root",
     "    numeric ids = yes",
     "    hosts deny = *",
 ];
@@ -49,7 +44,11 @@ pub fn config(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
     if let [one] = c.addresses.as_slice() {
         t.line(&["address = ", one]);
     }
-    t.line(&["pid file = ", PID_FILE]);
+    let estate = &model.estate;
+    t.line(&["pid file = ", &estate.pid_file]);
+    if let Some(lock) = &estate.lock_file {
+        t.line(&["lock file = ", lock]);
+    }
     if by_address {
         t.line(&["# Global: rsync looks the client's name up at connect time unless this is off globally."]);
         t.line(&["reverse lookup = no"]);
@@ -58,11 +57,14 @@ pub fn config(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
         t.line(&[]);
         t.line(&["[", &p.tag, "]"]);
         t.line(&["    path = ", &escape(&p.path)]);
-        for rule in &MODULE_RULES[..7] {
+        for rule in &MODULE_RULES[..4] {
             t.line(&[rule]);
         }
+        t.line(&["    uid = ", &estate.uid]);
+        t.line(&["    gid = ", &estate.gid]);
+        t.line(&[MODULE_RULES[4]]);
         t.line(&["    hosts allow = ", &allow]);
-        t.line(&[MODULE_RULES[7]]);
+        t.line(&[MODULE_RULES[5]]);
         if !p.exclude.is_empty() {
             t.push("    exclude = ");
             let escaped: Vec<String> = p.exclude.iter().map(|e| escape(e)).collect();

@@ -89,6 +89,26 @@ pub struct EstateDecl {
     /// `/usr/bin/mirrorc`).
     #[serde(default)]
     pub mirrorc: Option<Sp<String>>,
+    /// What pulls the disks: `mirrorc` (default; `mirrorc run` honours `srcport_<tag>`) or
+    /// `rmirror` (the original LCFG component, which pulls `srchost::<tag>` on port 873: no
+    /// `srcport_` is written and port 873 is accepted without a warning).
+    #[serde(default)]
+    pub runner: Option<Sp<crate::model::Runner>>,
+    /// `pid file` of each client's own rsync daemon (default
+    /// `/run/rmirrorclient-rsyncd.pid`).
+    #[serde(default)]
+    pub pid_file: Option<Sp<String>>,
+    /// `lock file` of each client's own rsync daemon, used by `max connections` (default
+    /// `/run/rmirrorclient-rsyncd.lock`, written only when a module limits connections).
+    #[serde(default)]
+    pub lock_file: Option<Sp<String>>,
+    /// User the client's daemon reads the mirrored files as (default `root`: a mirror must
+    /// read every file; a less privileged user mirrors only what it can read).
+    #[serde(default)]
+    pub uid: Option<Sp<String>>,
+    /// Group the client's daemon reads the mirrored files as (default `root`).
+    #[serde(default)]
+    pub gid: Option<Sp<String>>,
 }
 
 /// Site-wide defaults.

@@ -60,7 +60,17 @@ pub const KEYS: [(Entity, &[&str]); 6] = [
     ),
     (
         Entity::Estate,
-        &["realm", "remctl_port", "max_age", "mirrorc"],
+        &[
+            "realm",
+            "remctl_port",
+            "max_age",
+            "mirrorc",
+            "runner",
+            "pid_file",
+            "lock_file",
+            "uid",
+            "gid",
+        ],
     ),
 ];
 
@@ -201,6 +211,11 @@ fn estate(d: &mut Dec<'_>, node: &Node) -> Option<Sp<EstateDecl>> {
         remctl_port: t.get("remctl_port").and_then(|n| d.port(n)),
         max_age: t.get("max_age").and_then(|n| d.string(n)),
         mirrorc: t.get("mirrorc").and_then(|n| d.string(n)),
+        runner: t.get("runner").and_then(|n| d.runner(n)),
+        pid_file: t.get("pid_file").and_then(|n| d.string(n)),
+        lock_file: t.get("lock_file").and_then(|n| d.string(n)),
+        uid: t.get("uid").and_then(|n| d.string(n)),
+        gid: t.get("gid").and_then(|n| d.string(n)),
     };
     d.finish(t, Entity::Estate);
     // Shown where the block starts (a whole block underlined would be several lines).
@@ -726,6 +741,24 @@ impl Dec<'_> {
                     node,
                     format!("unknown server state {}", describe(node)),
                     help,
+                );
+                return None;
+            }
+        };
+        Some(Sp::new(value, node.span()))
+    }
+
+    fn runner(&mut self, node: &Node) -> Option<Sp<crate::model::Runner>> {
+        use crate::model::Runner;
+        let value = match &node.kind {
+            Kind::Scalar { text, .. } if text == "mirrorc" => Runner::Mirrorc,
+            Kind::Scalar { text, .. } if text == "rmirror" => Runner::Rmirror,
+            _ => {
+                let help = "`mirrorc` (mirrorc run pulls the disks) or `rmirror` (the original LCFG component, port 873)";
+                self.wrong(
+                    node,
+                    format!("unknown runner {}", describe(node)),
+                    help.into(),
                 );
                 return None;
             }
