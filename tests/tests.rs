@@ -18,6 +18,7 @@ mod realm_smoke;
 mod report_e2e;
 mod robustness;
 mod rsync_e2e;
+mod rsync_params;
 mod run_e2e;
 mod status_page;
 mod support;

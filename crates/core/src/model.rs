@@ -229,6 +229,25 @@ pub struct ClientPath {
     pub exclude: Vec<String>,
     /// Compare by checksum.
     pub checksum: bool,
+    /// Extra rsyncd.conf module parameters (site, client, path; narrowest wins).
+    pub rsync: RsyncParams,
+}
+
+/// Extra rsyncd.conf parameters of one module, each checked; `None` means not written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RsyncParams {
+    /// `timeout` in seconds.
+    pub timeout: Option<u32>,
+    /// `max connections`.
+    pub max_connections: Option<u32>,
+    /// `refuse options`.
+    pub refuse_options: Option<Vec<String>>,
+    /// `filter` rules.
+    pub filter: Option<Vec<String>>,
+    /// `dont compress` patterns.
+    pub dont_compress: Option<Vec<String>>,
+    /// `transfer logging`.
+    pub transfer_logging: Option<bool>,
 }
 
 impl Model {

@@ -8,6 +8,7 @@ pub mod drain;
 pub mod error;
 pub mod estate;
 pub mod resolve;
+pub mod rsync_params;
 mod tags;
 
 use crate::diag::{self, Finding};

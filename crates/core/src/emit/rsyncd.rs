@@ -4,7 +4,7 @@
 
 use super::text::Text;
 use super::{Artifact, EmitError};
-use crate::model::{Client, Model};
+use crate::model::{Client, Model, RsyncParams};
 
 /// What every module says besides its name, path, `uid`/`gid`, `hosts allow` and excludes.
 const MODULE_RULES: [&str; 6] = [
@@ -46,7 +46,10 @@ pub fn config(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
     }
     let estate = &model.estate;
     t.line(&["pid file = ", &estate.pid_file]);
-    if let Some(lock) = &estate.lock_file {
+    // `max connections` counts in the lock file: never rsync's default, the system daemon's.
+    let limits = c.paths.iter().any(|p| p.rsync.max_connections.is_some());
+    let default_lock = limits.then_some(crate::model::DEFAULT_LOCK_FILE);
+    if let Some(lock) = estate.lock_file.as_deref().or(default_lock) {
         t.line(&["lock file = ", lock]);
     }
     if by_address {
@@ -71,11 +74,39 @@ pub fn config(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
             t.words(escaped.iter().map(String::as_str));
             t.line(&[]);
         }
+        extra(&mut t, &p.rsync);
     }
     Ok(Artifact {
         path: super::Kind::RsyncdConf.path(&c.name),
         content: t.finish(),
     })
+}
+
+/// The extra module parameters of the inventory's `rsync:` tables (checked by `analyze`).
+fn extra(t: &mut Text, r: &RsyncParams) {
+    let number = |t: &mut Text, name: &str, v: Option<u32>| {
+        if let Some(v) = v {
+            t.line(&["    ", name, " = ", &v.to_string()]);
+        }
+    };
+    number(t, "timeout", r.timeout);
+    number(t, "max connections", r.max_connections);
+    for (name, list) in [
+        ("refuse options", &r.refuse_options),
+        ("filter", &r.filter),
+        ("dont compress", &r.dont_compress),
+    ] {
+        if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
+            t.push("    ");
+            t.push(name);
+            t.push(" = ");
+            t.words(list.iter().map(String::as_str));
+            t.line(&[]);
+        }
+    }
+    if let Some(on) = r.transfer_logging {
+        t.line(&["    transfer logging = ", if on { "yes" } else { "no" }]);
+    }
 }
 
 /// Doubles `%`. Kept only as a second line of defence: `check::value` refuses `%` outright,

@@ -128,6 +128,9 @@ pub struct Defaults {
     /// estate's `max_age`).
     #[serde(default)]
     pub max_age: Option<Sp<String>>,
+    /// Extra rsyncd.conf module parameters of this site's clients' modules (a client's or a path's own win, key by key).
+    #[serde(default)]
+    pub rsync: Option<Sp<RsyncDecl>>,
 }
 
 /// A mirror server.
@@ -173,6 +176,9 @@ pub struct ClientDecl {
     /// Overrides the site's `max_age`, e.g. `12h`.
     #[serde(default)]
     pub max_age: Option<Sp<String>>,
+    /// Extra rsyncd.conf module parameters of this client's modules (over the site's; a path's own win, key by key).
+    #[serde(default)]
+    pub rsync: Option<Sp<RsyncDecl>>,
     /// Path tag → path, or a table with `path`, `size`, `exclude`, `checksum`.
     #[serde(default)]
     pub paths: IndexMap<Sp<String>, Sp<PathDecl>>,
@@ -273,6 +279,9 @@ pub struct PathTable {
     /// Overrides the client's `max_age` for this path, e.g. `8d` for a weekly one.
     #[serde(default)]
     pub max_age: Option<Sp<String>>,
+    /// Extra rsyncd.conf module parameters of this path's module (over the client's and the site's, key by key).
+    #[serde(default)]
+    pub rsync: Option<Sp<RsyncDecl>>,
 }
 
 impl<'de> Deserialize<'de> for PathDecl {
@@ -293,4 +302,34 @@ impl<'de> Deserialize<'de> for PathDecl {
         }
         d.deserialize_any(V)
     }
+}
+
+/// Extra rsyncd.conf module parameters: an allowlist, each with its type. Parameters that
+/// touch access (`hosts allow`, `read only`, `uid`, `path`, ...) are not accepted here.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RsyncDecl {
+    /// `timeout`: seconds of I/O silence after which the daemon drops a pull (0: none).
+    #[serde(default)]
+    pub timeout: Option<Sp<u32>>,
+    /// `max connections`: pulls of this module at once (0: unlimited); counted in the
+    /// estate's `lock_file`.
+    #[serde(default)]
+    pub max_connections: Option<Sp<u32>>,
+    /// `refuse options`: rsync options the daemon refuses, e.g. `[delete, compress]`.
+    #[serde(default)]
+    pub refuse_options: Option<Sp<Vec<Sp<String>>>>,
+    /// `filter`: daemon filter rules, each `- PATTERN` or `+ PATTERN` (no spaces in a pattern).
+    #[serde(default)]
+    pub filter: Option<Sp<Vec<Sp<String>>>>,
+    /// `dont compress`: file patterns sent without compression, e.g. `["*.gz", "*.zst"]`.
+    #[serde(default)]
+    pub dont_compress: Option<Sp<Vec<Sp<String>>>>,
+    /// `transfer logging`: log every file sent.
+    #[serde(default)]
+    pub transfer_logging: Option<Sp<bool>>,
+    /// Access parameters that were written here and are refused (not part of the schema).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub refused: Vec<Sp<String>>,
 }

@@ -22,8 +22,10 @@ use super::node::{Kind, Node};
 use crate::model::ServerState;
 use crate::source::Sp;
 
+mod rsync;
+
 /// The entities of a site file, and the keys each may hold.
-pub const KEYS: [(Entity, &[&str]); 6] = [
+pub const KEYS: [(Entity, &[&str]); 7] = [
     (
         Entity::Site,
         &[
@@ -39,7 +41,7 @@ pub const KEYS: [(Entity, &[&str]); 6] = [
     ),
     (
         Entity::Defaults,
-        &["port", "copies", "safety_limit", "max_age"],
+        &["port", "copies", "safety_limit", "max_age", "rsync"],
     ),
     (Entity::Server, &["address", "store", "capacity", "state"]),
     (
@@ -51,12 +53,13 @@ pub const KEYS: [(Entity, &[&str]); 6] = [
             "pin",
             "port",
             "max_age",
+            "rsync",
             "paths",
         ],
     ),
     (
         Entity::Path,
-        &["path", "size", "exclude", "checksum", "max_age"],
+        &["path", "size", "exclude", "checksum", "max_age", "rsync"],
     ),
     (
         Entity::Estate,
@@ -72,6 +75,7 @@ pub const KEYS: [(Entity, &[&str]); 6] = [
             "gid",
         ],
     ),
+    (Entity::Rsync, rsync::KEYS),
 ];
 
 /// A kind of table in a site file.
@@ -89,6 +93,8 @@ pub enum Entity {
     Path,
     /// `estate:`.
     Estate,
+    /// `rsync:` (site defaults, client or path table).
+    Rsync,
 }
 
 impl Entity {
@@ -108,6 +114,7 @@ impl Entity {
             Entity::Client => "a client",
             Entity::Path => "a path table (`home: { path: ..., size: ... }`)",
             Entity::Estate => "`estate:`",
+            Entity::Rsync => "`rsync:`",
         }
     }
 
@@ -125,6 +132,7 @@ impl Entity {
             Entity::Client => &[Entity::Path, Entity::Site, Entity::Server],
             Entity::Path => &[Entity::Client],
             Entity::Estate => &[Entity::Site],
+            Entity::Rsync => &[Entity::Path, Entity::Client],
         }
     }
 }
@@ -199,6 +207,7 @@ fn defaults(d: &mut Dec<'_>, node: &Node) -> Option<Defaults> {
             .get("safety_limit")
             .and_then(|n| d.uint(n, "safety_limit", u32::MAX.into())),
         max_age: t.get("max_age").and_then(|n| d.string(n)),
+        rsync: t.get("rsync").and_then(|n| rsync::decode(d, n)),
     };
     d.finish(t, Entity::Defaults);
     Some(out)
@@ -313,6 +322,7 @@ fn client(d: &mut Dec<'_>, _name: &Sp<String>, mut t: Table<'_>) -> Option<Clien
             .and_then(|n| d.names(n, "server names", "pin: [jmirror1]")),
         port: t.get("port").and_then(|n| d.port(n)),
         max_age: t.get("max_age").and_then(|n| d.string(n)),
+        rsync: t.get("rsync").and_then(|n| rsync::decode(d, n)),
         paths: t.get("paths").map(|n| paths(d, n)).unwrap_or_default(),
     };
     d.finish(t, Entity::Client);
@@ -358,6 +368,7 @@ fn path_table(d: &mut Dec<'_>, node: &Node) -> Option<PathTable> {
         .unwrap_or_default();
     let checksum = t.get("checksum").and_then(|n| d.bool(n));
     let max_age = t.get("max_age").and_then(|n| d.string(n));
+    let rsync = t.get("rsync").and_then(|n| rsync::decode(d, n));
     d.finish(t, Entity::Path);
     Some(PathTable {
         path: path?,
@@ -365,6 +376,7 @@ fn path_table(d: &mut Dec<'_>, node: &Node) -> Option<PathTable> {
         exclude,
         checksum,
         max_age,
+        rsync,
     })
 }
 
@@ -859,6 +871,7 @@ mod tests {
                 Entity::Client => Some("ClientDecl"),
                 Entity::Path => Some("PathTable"),
                 Entity::Estate => Some("EstateDecl"),
+                Entity::Rsync => Some("RsyncDecl"),
             };
             let mut ours: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
             ours.sort();
