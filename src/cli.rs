@@ -41,6 +41,9 @@ pub(crate) enum Color {
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Compile the inventory and write every output file into the output folder.
+    #[command(
+        after_help = "Exit status: 0 compiled or up to date; 1 findings (nothing written); 2 I/O error, another compile running, or refused (hand-edited or foreign files; see --force)."
+    )]
     Compile {
         /// Inventory files or folders.
         #[arg(default_value = "site")]
@@ -54,20 +57,33 @@ pub(crate) enum Command {
         /// Wait for another compile into the same folder to finish (default: refuse).
         #[arg(long)]
         wait: bool,
-    },
-    /// Check the inventory and report every finding; writes nothing.
-    Check {
-        /// Inventory files or folders.
-        #[arg(default_value = "site")]
-        inputs: Vec<PathBuf>,
-        /// Output format of the findings.
+        /// Output format of the summary (JSON: docs/json.md).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Check the inventory and report every finding; writes nothing.
+    #[command(
+        after_help = "Exit status: 0 no findings (warnings allowed unless --deny-warnings); 1 errors, warnings with --deny-warnings, or a client below --min-servers; 2 an input cannot be read."
+    )]
+    Check {
+        /// Inventory files or folders (`-`: one file read from stdin, named `<stdin>`).
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        /// Output format of the findings: text (stderr), json, sarif (SARIF 2.1.0) or github
+        /// (workflow-command annotations), all on stdout.
+        #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
+        format: FindingsFormat,
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Fail (exit 1) when a client has fewer than N servers in its server set.
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        min_servers: Option<u32>,
     },
     /// Compile in memory and show how the output folder would change (exit 1 if it would).
+    #[command(
+        after_help = "Exit status: 0 no differences; 1 the output folder differs (a deploy is needed); 2 invalid inventory, no output folder (unless --allow-missing) or I/O error."
+    )]
     Diff {
         /// Inventory files or folders.
         #[arg(default_value = "site")]
@@ -81,10 +97,19 @@ pub(crate) enum Command {
         /// Compare with an empty folder when the output folder does not exist (else exit 2).
         #[arg(long)]
         allow_missing: bool,
+        /// Print the summary per server only (moves, state changes, data to copy), no file diffs.
+        #[arg(long, conflicts_with = "lcfg")]
+        summary: bool,
+        /// Output format (JSON: docs/json.md).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Explain one host: its server set and assignment, or what a server holds.
+    #[command(
+        after_help = "Exit status: 0 explained; 1 no such host, or the inventory has errors; 2 an input cannot be read."
+    )]
     Explain {
-        /// Host name as in the inventory.
+        /// Host: its inventory name, FQDN or one of its addresses.
         host: String,
         /// Inventory files or folders.
         #[arg(default_value = "site")]
@@ -94,6 +119,9 @@ pub(crate) enum Command {
         format: Format,
     },
     /// Capacity and balance per server, and what losing servers or sites would do.
+    #[command(
+        after_help = "Exit status: 0 planned; 1 a client would be left with no server, or the inventory has errors; 2 an unknown server or site, or an input cannot be read."
+    )]
     Plan {
         /// Inventory files or folders.
         #[arg(default_value = "site")]
@@ -114,9 +142,13 @@ pub(crate) enum Command {
     /// Print the man page (roff).
     #[command(hide = true)]
     Man,
-    /// Print the JSON Schema (draft-07) of an inventory file.
+    /// Print the JSON Schema (draft-07) of an inventory file (always JSON).
+    #[command(after_help = "Exit status: 0.")]
     Schema,
     /// Import a hand-kept legacy setup (site headers, server and client profiles) into site files.
+    #[command(
+        after_help = "Exit status: 0 imported (and equivalent); 1 legacy items dropped, the result does not compile, it is not equivalent, or nothing to import; 2 I/O error or refused (existing site files, see --force)."
+    )]
     Import {
         /// Legacy files or folders (walked recursively).
         #[arg(required = true)]
@@ -133,21 +165,36 @@ pub(crate) enum Command {
         /// Compile the result and compare it host by host with the legacy setup (exit 1 if it differs).
         #[arg(long)]
         check_equivalence: bool,
+        /// Output format (JSON: docs/json.md).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// How the last mirrors went: one server's own view, a client's disks over every server of
     /// its set, or the whole estate (every server asked in parallel, each with a deadline).
+    #[command(
+        after_help = "Exit status: 0 every disk fresh; 1 a disk stale, failed, never mirrored or unknown, or a server did not answer; 2 nobody could be asked, or a usage or state error."
+    )]
     Report(ReportArgs),
     /// Compile in memory and let the installed rsync check every client rsyncd.conf.
+    #[command(
+        after_help = "Exit status: 0 every check passed; 1 findings (of the inventory or of rsync); 2 no rsync (or no remctld when remctl files are generated) on PATH, or I/O error: never a pass."
+    )]
     Verify {
-        /// Inventory files or folders.
+        /// Inventory files or folders (`-`: one file read from stdin).
         #[arg(default_value = "site")]
         inputs: Vec<PathBuf>,
         /// Keep the scratch configs and rsync logs in this folder (default: a temporary one).
         #[arg(short, long)]
         out: Option<PathBuf>,
+        /// Output format: text (stderr), json, sarif (SARIF 2.1.0) or github (annotations).
+        #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
+        format: FindingsFormat,
     },
     /// Show the state of every mirror from a merged estate report: a terminal table, JSON, or
     /// one self-contained HTML page (exit 1 when any disk is not ok or a server did not answer).
+    #[command(
+        after_help = "Exit status: 0 every disk ok and every server answered; 1 a disk not ok or a server silent; 2 no report (unreadable --from, nobody could be asked)."
+    )]
     Status {
         /// Read the estate report from this file (`mirrorc report --all --format json` output)
         /// instead of asking every live server now (as `report --all`).
@@ -177,6 +224,9 @@ pub(crate) enum Command {
         now: Option<jiff::Timestamp>,
     },
     /// Mirror a server's disks now (its nightly run): dry run, safety limit, pull, status record.
+    #[command(
+        after_help = "Exit status: 0 every disk ok; 1 any disk not ok (failed, skipped, timed out, interrupted, not started); 2 lock held, state, contract or usage error, or no rsync."
+    )]
     Run(RunArgs),
 }
 
@@ -267,10 +317,48 @@ pub(crate) struct RunArgs {
     pub(crate) format: Format,
 }
 
+/// `--format` of most commands.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Format {
+    /// For people.
     Text,
+    /// One versioned JSON document on stdout (docs/json.md).
     Json,
+}
+
+/// `--format` of the commands that report findings (`check`, `verify`).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FindingsFormat {
+    /// Rustc-style findings on stderr.
+    Text,
+    /// One versioned JSON document on stdout (docs/json.md).
+    Json,
+    /// SARIF 2.1.0 on stdout (GitHub code scanning, GitLab, IDEs).
+    Sarif,
+    /// GitHub Actions workflow commands on stdout (`::error file=...::message`).
+    Github,
+}
+
+impl Command {
+    /// Does this command print a JSON document on stdout (so errors must be JSON too)?
+    pub(crate) fn json(&self) -> bool {
+        let f = |f: &Format| *f == Format::Json;
+        match self {
+            Command::Compile { format, .. }
+            | Command::Diff { format, .. }
+            | Command::Explain { format, .. }
+            | Command::Plan { format, .. }
+            | Command::Import { format, .. } => f(format),
+            // SARIF and annotations have no error document: errors stay text on stderr.
+            Command::Check { format, .. } | Command::Verify { format, .. } => {
+                *format == FindingsFormat::Json
+            }
+            Command::Report(a) => f(&a.format),
+            Command::Run(a) => f(&a.format),
+            Command::Status { format, .. } => format.as_ref().is_some_and(f),
+            Command::Schema | Command::Completions { .. } | Command::Man => false,
+        }
+    }
 }
 
 /// The arguments of `report` when remctld runs mirrorc (it sets `REMCTL_COMMAND` and passes

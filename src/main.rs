@@ -17,7 +17,7 @@ fn main() -> std::process::ExitCode {
     }
     let status = match cli::parse() {
         Ok(command) => commands::run(command).unwrap_or_else(|e| {
-            print::error(&format!("error: {e}"));
+            print::fail(&print::Failure::new("mirrorc::io", e.to_string()));
             ExitStatus::Failure
         }),
         Err(status) => status,

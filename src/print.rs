@@ -1,6 +1,7 @@
 //! Writing to the terminal: stdout through a locked handle, stderr line by line, findings with
 //! miette (colour only on a terminal, `NO_COLOR` honoured). A closed pipe (`| head`) on either
-//! stream ends output quietly, never a panic.
+//! stream ends output quietly, never a panic. With `--format json` an operational error is
+//! the error document on stdout (`{"version": 1, "error": {...}}`, docs/json.md), else text.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -8,10 +9,56 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use mirrorc_core::diag::{self, Finding, TextStyle};
 use mirrorc_core::source::SourceMap;
 
+pub(crate) use crate::render::json::Failure;
+
 /// `--quiet`: summary lines are not printed.
 static QUIET: AtomicBool = AtomicBool::new(false);
 /// `--color`: 0 auto, 1 always, 2 never.
 static COLOR: AtomicU8 = AtomicU8::new(0);
+/// The command prints a JSON document: errors are JSON on stdout too.
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Says whether the command prints JSON (see [`fail`]).
+pub(crate) fn set_json(on: bool) {
+    JSON.store(on, Ordering::Relaxed);
+}
+
+/// Is the command printing JSON?
+pub(crate) fn json_mode() -> bool {
+    JSON.load(Ordering::Relaxed)
+}
+
+/// Reports an operational error (exit 2 or 1 is the caller's): with JSON output the error
+/// document on stdout, else `error: message`, the details indented and `help: ...` on stderr.
+pub(crate) fn fail(failure: &Failure) {
+    if json_mode() {
+        let _ = json(&failure.document());
+        return;
+    }
+    error(&format!("error: {}", failure.message));
+    for d in &failure.details {
+        error(&format!("  {d}"));
+    }
+    if let Some(help) = &failure.help {
+        error(&format!("help: {help}"));
+    }
+}
+
+/// The inventory has errors, so the command cannot go on: its findings as text on stderr, or
+/// the error document `mirrorc::invalid_inventory` carrying them.
+pub(crate) fn invalid(sources: &SourceMap, found: &[Finding]) {
+    if json_mode() {
+        let (errors, _) = diag::counts(found);
+        let mut f = Failure::new(
+            "mirrorc::invalid_inventory",
+            format!("the inventory has {errors} error(s)"),
+        );
+        f.findings = diag::to_json(sources, found);
+        fail(&f);
+    } else {
+        findings(sources, found);
+    }
+}
 
 /// Applies the global flags.
 pub(crate) fn configure(color: crate::cli::Color, quiet: bool) {

@@ -234,9 +234,14 @@ fn check_exit_codes_and_formats() {
     );
     assert_eq!(code(&o), 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    assert_eq!(json[0]["code"], "mirrorc::unknown_site");
     assert_eq!(
-        (json[0]["line"].as_u64(), json[0]["column"].as_u64()),
+        (json["version"].as_u64(), json["errors"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let first = &json["findings"][0];
+    assert_eq!(first["code"], "mirrorc::unknown_site");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
         (Some(3), Some(19))
     );
     let o = mirrorc(
@@ -260,7 +265,7 @@ fn every_finding_of_a_run_is_reported_together() {
     let o = mirrorc(&["check", ".", "--format", "json"], tmp.path());
     assert_eq!(code(&o), 1);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    let codes: Vec<&str> = json
+    let codes: Vec<&str> = json["findings"]
         .as_array()
         .expect("array")
         .iter()
@@ -325,10 +330,32 @@ fn diff_summarises_access_changes_then_shows_files() {
     let o = mirrorc(&["diff"], &root);
     assert_eq!(code(&o), 1);
     let out = stdout(&o);
-    assert!(out.starts_with("access changes:\n"), "{out}");
+    assert!(out.starts_with("summary:\n"), "{out}");
+    assert!(
+        out.contains("  jmirror3: drain -> retired; no longer admitted by"),
+        "{out}"
+    );
     assert!(out.contains("hosts allow -jmirror3"), "{out}");
     assert!(out.contains("--- a/rsync/"), "{out}");
     assert!(out.contains("+++ b/rsync/"), "{out}");
+    let o = mirrorc(&["diff", "--summary"], &root);
+    assert_eq!(code(&o), 1, "--summary keeps the exit code");
+    let summary = stdout(&o);
+    assert!(out.starts_with(&summary), "the summary alone: {summary}");
+    assert!(!summary.contains("--- a/"), "{summary}");
+    insta::assert_snapshot!("diff_summary_text", summary);
+    // Draining jmirror1 as well: its disks move to jmirror2, with the data to copy.
+    let text = fs::read_to_string(&jcmb).expect("read");
+    let at = text.find("  jmirror1:\n").expect("jmirror1");
+    let (head, tail) = text.split_at(at);
+    let drained = format!(
+        "{head}{}",
+        tail.replacen("state: active", "state: drain", 1)
+    );
+    fs::write(&jcmb, drained).expect("write");
+    let o = mirrorc(&["diff", "--summary"], &root);
+    assert_eq!(code(&o), 1);
+    insta::assert_snapshot!("diff_summary_drain_text", stdout(&o));
 }
 
 #[test]
@@ -337,6 +364,7 @@ fn explain_client_and_server() {
     let o = mirrorc(&["explain", "fpc001"], here);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stdout(&o).contains("server set:"), "{}", stdout(&o));
+    insta::assert_snapshot!("explain_client_text", stdout(&o));
     let o = mirrorc(&["explain", "jmirror1", "--format", "json"], here);
     assert_eq!(code(&o), 0);
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");

@@ -105,3 +105,69 @@ fn compiled_holders(
         .map(|(k, v)| (k.clone(), v["holders"].clone()))
         .collect()
 }
+
+/// `plan --without forum` on examples/at and a compile with Forum's servers retired name the
+/// same clients as lost: those `plan` leaves with no server are exactly the clients compile
+/// reports `mirrorc::empty_server_set` for (and then it writes nothing), computed two ways.
+#[test]
+fn without_a_site_loses_what_compiling_with_it_retired_loses() {
+    let o = mirrorc_in(
+        root(),
+        &[
+            "plan",
+            "examples/at",
+            "--without",
+            "forum",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let plan = json(&stdout(&o));
+    let mut planned: Vec<String> = plan["without"]["no_server"]
+        .as_array()
+        .expect("no_server")
+        .iter()
+        .chain(plan["without"]["unheld"].as_array().expect("unheld"))
+        .map(|c| c.as_str().expect("name").to_string())
+        .collect();
+    planned.sort();
+    assert!(!planned.is_empty(), "{plan}");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let site = tmp.path().join("at");
+    fs::create_dir_all(&site).expect("mkdir");
+    for f in ["at.yaml", "forum.yaml", "jcmb.yaml"] {
+        let mut text = fs::read_to_string(root().join("examples/at").join(f)).expect("read");
+        if f == "forum.yaml" {
+            for s in ["fmirror1", "fmirror2"] {
+                text = text.replace(
+                    &format!("  {s}:\n"),
+                    &format!("  {s}:\n    state: retired\n"),
+                );
+            }
+        }
+        fs::write(site.join(f), text).expect("write");
+    }
+    let o = mirrorc_in(
+        root(),
+        &["check", site.to_str().expect("utf-8"), "--format", "json"],
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let check = json(&stdout(&o));
+    let mut compiled: Vec<String> = check["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["code"] == "mirrorc::empty_server_set"
+                || f["code"] == "mirrorc::copies_exceed_servers"
+        })
+        .map(|f| {
+            let m = f["message"].as_str().expect("message");
+            m.split('`').nth(1).expect("a quoted client").to_string()
+        })
+        .collect();
+    compiled.sort();
+    compiled.dedup();
+    assert_eq!(planned, compiled, "plan and compile lose the same clients");
+}

@@ -149,3 +149,80 @@ proptest! {
         run_lcfg(&mangle(LEGACY, ops));
     }
 }
+
+/// A mistake made in a valid estate: 0 delete a required key (`store:` or `site:`), 1 change a
+/// value's type (a list where a number or a text is), 2 quote a number, 3 misspell a reference.
+fn mutate(base: &str, kind: u8, pick: usize) -> Option<String> {
+    let mut lines: Vec<String> = base.lines().map(str::to_string).collect();
+    let key = |l: &str| l.trim_start().split(':').next().unwrap_or("").to_string();
+    let targets: Vec<usize> = (0..lines.len())
+        .filter(|i| {
+            let k = key(&lines[*i]);
+            match kind {
+                0 => k == "store" || k == "site",
+                1 => [
+                    "store",
+                    "port",
+                    "copies",
+                    "safety_limit",
+                    "capacity",
+                    "domain",
+                ]
+                .contains(&k.as_str()),
+                2 => ["port", "copies", "safety_limit"].contains(&k.as_str()),
+                _ => k == "mirrored_by" || k == "pin",
+            }
+        })
+        .collect();
+    let i = *targets.get(pick % targets.len().max(1))?;
+    let (head, value) = lines[i].split_once(':')?;
+    let value = value.split('#').next().unwrap_or("").trim().to_string();
+    lines[i] = match kind {
+        0 => {
+            return Some({
+                lines.remove(i);
+                lines.join("\n")
+            })
+        }
+        1 => format!("{head}: [{value}, {value}]"),
+        2 => format!("{head}: \"{value}\""),
+        _ => format!("{head}: {}", value.replacen(']', "zz]", 1)),
+    };
+    Some(lines.join("\n"))
+}
+
+/// `check` on the estate with `forum` replaced: at least one finding, each (and each of its
+/// notes) with every label inside the file it names.
+fn check_mutated(forum: &str) {
+    let mut sources = SourceMap::default();
+    sources.add("forum.yaml", forum.to_string());
+    sources.add("jcmb.yaml", OTHER.to_string());
+    let compiled = mirrorc_core::check(&sources);
+    assert!(!compiled.findings.is_empty(), "no finding for:\n{forum}");
+    let mut all: Vec<&mirrorc_core::diag::Finding> = Vec::new();
+    for f in &compiled.findings {
+        all.push(f);
+        all.extend(&f.related);
+    }
+    for f in all {
+        let len = f.file.map_or(0, |id| sources.file(id).text.len());
+        for l in f.diag.labels().into_iter().flatten() {
+            assert!(
+                l.offset() + l.len() <= len,
+                "{}: label outside its file",
+                f.code()
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn a_mutated_valid_estate_is_reported_never_a_panic(kind in 0u8..4, pick in 0usize..64) {
+        if let Some(forum) = mutate(BASE, kind, pick) {
+            check_mutated(&forum);
+        }
+    }
+}

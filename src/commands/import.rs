@@ -1,5 +1,5 @@
 //! `mirrorc import`: legacy headers and profiles into site files, optionally compared host by
-//! host with the legacy setup.
+//! host with the legacy setup; text, or one JSON document.
 
 use std::io;
 
@@ -7,27 +7,35 @@ use mirrorc_core::diag;
 use mirrorc_ops::import::{self, ImportArgs, ImportResult, LegacyAccess};
 
 use crate::exit::ExitStatus;
-use crate::print;
+use crate::print::{self, Failure};
+use crate::render::json::{ImportDifference, ImportDocument, VERSION};
 
 /// Runs `import`.
-pub(super) fn run(args: ImportArgs) -> io::Result<ExitStatus> {
+pub(super) fn run(args: ImportArgs, json: bool) -> io::Result<ExitStatus> {
     let (imported, result) = import::run(&args)?;
-    print::findings(&imported.legacy.sources, &imported.findings);
+    if !json {
+        print::findings(&imported.legacy.sources, &imported.findings);
+    }
     let (dropped, _) = diag::counts(&imported.findings);
-    let (sources, findings, compiled, equivalence) = match result {
+    let (sites, sources, findings, compiled, equivalence) = match result {
         ImportResult::NothingToImport => {
-            print::error("error: nothing to import: no site server list in the legacy files");
+            print::fail(&Failure::new(
+                "mirrorc::nothing_to_import",
+                "nothing to import: no site server list in the legacy files",
+            ));
             return Ok(ExitStatus::Findings);
         }
         ImportResult::Refused { existing } => {
-            print::error(&format!(
-                "error: refusing to overwrite {} existing inventory file(s):",
-                existing.len()
-            ));
-            for p in &existing {
-                print::error(&format!("  {}", p.display()));
-            }
-            print::error("help: import into an empty folder with -o DIR, or run again with --force to replace them");
+            let f = Failure::new(
+                "mirrorc::refused",
+                format!(
+                    "refusing to overwrite {} existing inventory file(s):",
+                    existing.len()
+                ),
+            )
+            .details(existing.iter().map(|p| p.display().to_string()).collect())
+            .help("import into an empty folder with -o DIR, or run again with --force to replace them");
+            print::fail(&f);
             return Ok(ExitStatus::Failure);
         }
         ImportResult::Written {
@@ -36,34 +44,56 @@ pub(super) fn run(args: ImportArgs) -> io::Result<ExitStatus> {
             findings,
             compiled,
             equivalence,
-        } => {
-            print::note(&format!(
-                "imported {sites} site(s) into {}",
-                args.out.display()
-            ));
-            (sources, findings, compiled, equivalence)
-        }
+        } => (sites, sources, findings, compiled, equivalence),
     };
+    let mut failed = dropped > 0 || !compiled;
+    if let Some(diffs) = &equivalence {
+        failed |= !compiled || !diffs.is_empty();
+    }
+    if json {
+        print::json(&ImportDocument {
+            version: VERSION,
+            out: args.out.display().to_string(),
+            sites,
+            legacy_findings: diag::to_json(&imported.legacy.sources, &imported.findings),
+            findings: diag::to_json(&sources, &findings),
+            compiled,
+            differences: equivalence.map(|d| {
+                d.into_iter()
+                    .map(|d| ImportDifference {
+                        host: d.host,
+                        what: d.what,
+                        legacy_only: d.legacy_only,
+                        mirrorc_only: d.mirrorc_only,
+                    })
+                    .collect()
+            }),
+        })?;
+        return Ok(ExitStatus::found(failed));
+    }
+    print::note(&format!(
+        "imported {sites} site(s) into {}",
+        args.out.display()
+    ));
     if dropped > 0 {
         print::note(&format!("note: the {dropped} error(s) above are legacy items missing from the imported inventory; add them by hand"));
     }
     print::findings(&sources, &findings);
-    let mut failed = dropped > 0 || !compiled;
     if let Some(diffs) = equivalence {
-        failed |= equivalent(&imported.access, compiled, &diffs)?;
+        equivalent(&imported.access, compiled, &diffs)?;
     }
     Ok(ExitStatus::found(failed))
 }
 
-/// Prints the differences; true when there are any (or nothing compiled to compare).
+/// Prints the differences (or why there are none to show).
 fn equivalent(
     access: &LegacyAccess,
     compiled: bool,
     diffs: &[import::Difference],
-) -> io::Result<bool> {
+) -> io::Result<()> {
     if !compiled {
         print::error("error: the imported inventory does not compile: cannot check equivalence");
-        return Ok(true);
+        return Ok(());
     }
     let mut text = String::new();
     for d in diffs {
@@ -87,5 +117,5 @@ fn equivalent(
     } else {
         print::error(&format!("not equivalent: {} host(s) differ", diffs.len()));
     }
-    Ok(!diffs.is_empty())
+    Ok(())
 }

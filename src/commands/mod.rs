@@ -15,30 +15,53 @@ mod verify;
 use std::io;
 use std::path::PathBuf;
 
-use crate::cli::Command;
+use mirrorc_core::diag::JsonFinding;
+use serde::Serialize;
+
+use crate::cli::{Command, FindingsFormat, Format};
 use crate::exit::ExitStatus;
 use crate::print;
+use crate::render::json::Counts;
 
-/// Runs one command.
+/// Runs one command. With `--format json` every error is the JSON error document too.
 pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
+    print::set_json(command.json());
     match command {
         Command::Compile {
             inputs,
             out,
             force,
             wait,
-        } => compile::run(&inputs, &out, force, wait),
+            format,
+        } => compile::run(&inputs, &out, force, wait, format == Format::Json),
         Command::Check {
             inputs,
             format,
             deny_warnings,
-        } => check::run(&inputs, format, deny_warnings),
+            min_servers,
+        } => check::run(check::CheckArgs {
+            inputs,
+            format,
+            deny_warnings,
+            min_servers,
+        }),
         Command::Diff {
             inputs,
             out,
             lcfg,
             allow_missing,
-        } => diff::run(&inputs, &out, lcfg, allow_missing),
+            summary,
+            format,
+        } => diff::run(
+            &inputs,
+            &out,
+            diff::DiffArgs {
+                lcfg,
+                allow_missing,
+                summary,
+                json: format == Format::Json,
+            },
+        ),
         Command::Explain {
             host,
             inputs,
@@ -67,7 +90,11 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
         }
         Command::Run(args) => run::run(args),
         Command::Report(args) => report::run(args),
-        Command::Verify { inputs, out } => verify::run(&inputs, out.as_deref()),
+        Command::Verify {
+            inputs,
+            out,
+            format,
+        } => verify::run(&inputs, out.as_deref(), format),
         Command::Status {
             from,
             contract,
@@ -93,19 +120,43 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             out,
             force,
             check_equivalence,
-        } => import::run(mirrorc_ops::import::ImportArgs {
-            inputs,
-            include_dirs: include,
-            out,
-            force,
-            check_equivalence,
-        }),
+            format,
+        } => import::run(
+            mirrorc_ops::import::ImportArgs {
+                inputs,
+                include_dirs: include,
+                out,
+                force,
+                check_equivalence,
+            },
+            format == Format::Json,
+        ),
     }
 }
 
 /// What remctld runs (see `cli::remote_report`).
 pub(crate) fn remote_report(args: &[String]) -> ExitStatus {
     report::remote(args)
+}
+
+/// Prints findings in a machine format: `doc` (JSON), SARIF or GitHub annotations.
+fn machine_findings<D: Serialize>(
+    format: FindingsFormat,
+    findings: Vec<JsonFinding>,
+    doc: impl FnOnce(Vec<JsonFinding>, Counts) -> D,
+) -> io::Result<()> {
+    match format {
+        FindingsFormat::Sarif => print::json(&crate::render::sarif::log(&findings)),
+        FindingsFormat::Github => print::stdout(&crate::render::github::annotations(&findings)),
+        FindingsFormat::Json | FindingsFormat::Text => {
+            let count = |s: &str| findings.iter().filter(|f| f.severity == s).count();
+            let counts = Counts {
+                errors: count("error"),
+                warnings: count("warning"),
+            };
+            print::json(&doc(findings, counts))
+        }
+    }
 }
 
 /// Reads the inventory files and folders.

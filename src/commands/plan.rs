@@ -9,7 +9,7 @@ use mirrorc_core::plan::{self, Loss, Plan, PlanError, ServerLoad};
 
 use crate::cli::Format;
 use crate::exit::ExitStatus;
-use crate::print;
+use crate::print::{self, Failure};
 
 /// Runs `plan`.
 pub(super) fn run(
@@ -21,18 +21,27 @@ pub(super) fn run(
     let plan = match plan::plan(&sources, without) {
         Ok(plan) => plan,
         Err(PlanError::Findings(findings)) => {
-            print::findings(&sources, &findings);
+            print::invalid(&sources, &findings);
             return Ok(ExitStatus::Findings);
         }
         Err(PlanError::Unknown(names)) => {
-            for (name, suggestion) in names {
-                let hint = suggestion
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                print::error(&format!(
-                    "error: `{name}` is neither a server nor a site of this estate{hint}"
-                ));
-            }
+            let details: Vec<String> = names
+                .iter()
+                .map(|(name, suggestion)| {
+                    let hint = suggestion
+                        .as_ref()
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    format!("`{name}` is neither a server nor a site of this estate{hint}")
+                })
+                .collect();
+            let f = Failure::new(
+                "mirrorc::unknown_name",
+                format!("--without: {} unknown name(s)", names.len()),
+            )
+            .details(details)
+            .help("name servers or sites as the inventory does (`mirrorc plan` lists the servers)");
+            print::fail(&f);
             return Ok(ExitStatus::Failure);
         }
     };
@@ -40,10 +49,8 @@ pub(super) fn run(
         Format::Text => print::stdout(&render(&plan))?,
         Format::Json => print::json(&plan)?,
     }
-    let lost_all = plan
-        .without
-        .as_ref()
-        .is_some_and(|l| !l.no_server.is_empty());
+    // Left with no server, or with only draining ones (held by none): unmirrored either way.
+    let lost_all = plan.without.as_ref().is_some_and(|l| l.loses_clients());
     Ok(ExitStatus::found(lost_all))
 }
 

@@ -104,8 +104,9 @@ fn state_of(given: Option<PathBuf>, server: &str) -> PathBuf {
     given.unwrap_or_else(|| default_state_dir(server))
 }
 
+/// An error (exit 2): text on stderr, or the JSON error document `mirrorc::report_failed`.
 fn fail(message: &str) -> ExitStatus {
-    print::error(&format!("error: {message}"));
+    print::fail(&print::Failure::new("mirrorc::report_failed", message));
     ExitStatus::Failure
 }
 

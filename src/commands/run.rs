@@ -62,8 +62,9 @@ pub(super) fn run(args: RunArgs) -> io::Result<ExitStatus> {
     }
 }
 
+/// The run could not run (exit 2): text, or the JSON error document `mirrorc::run_failed`.
 fn failed(e: &run::RunError) -> ExitStatus {
-    print::error(&format!("error: {e}"));
+    print::fail(&print::Failure::new("mirrorc::run_failed", e.to_string()));
     ExitStatus::Failure
 }
 

@@ -38,7 +38,7 @@ pub(super) fn run(args: StatusArgs) -> io::Result<ExitStatus> {
     let report = match get_report(&args, now)? {
         Ok(r) => r,
         Err(e) => {
-            print::error(&format!("error: {e}"));
+            print::fail(&print::Failure::new("mirrorc::no_report", e));
             return Ok(ExitStatus::Failure);
         }
     };

@@ -1,8 +1,14 @@
-//! Renderers of library data for people: the status page as HTML (`html`) and as a terminal
-//! table (`status_text`), and the words, icons and number formats they share. Rendering only:
+//! Renderers of library data: for people, the status page as HTML (`html`) and as a terminal
+//! table (`status_text`), the diff summary (`diff_summary`), and the words, icons and number
+//! formats they share; for machines, the JSON documents (`json`), SARIF (`sarif`) and GitHub
+//! annotations (`github`). Rendering only:
 //! what a state *is* is decided in `mirrorc_core::status`.
 
+pub(crate) mod diff_summary;
+pub(crate) mod github;
 pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod sarif;
 pub(crate) mod status_text;
 
 use mirrorc_core::contract::report::DiskState;

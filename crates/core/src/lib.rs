@@ -19,6 +19,7 @@ pub mod schema;
 pub mod source;
 pub mod status;
 pub mod syntax;
+pub mod why;
 
 use diag::Finding;
 use emit::{Artifact, EmitError};

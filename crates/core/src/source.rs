@@ -317,9 +317,32 @@ pub fn clamp_span(text: &str, span: SourceSpan) -> SourceSpan {
     SourceSpan::new(start.into(), len)
 }
 
+/// The name of the inventory file read from standard input (`-`) in diagnostics.
+pub const STDIN_NAME: &str = "<stdin>";
+
 /// Reads the inventory: each input is a YAML file or a folder whose `*.yaml`/`*.yml` files
-/// (not recursive) are read in name order. Files are read once, into the map.
+/// (not recursive) are read in name order, or `-`: one file read from standard input, named
+/// [`STDIN_NAME`] (at most once). Files are read once, into the map.
 pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
+    let stdin = std::path::Path::new("-");
+    let (dash, inputs): (Vec<_>, Vec<_>) = inputs.iter().partition(|p| p.as_path() == stdin);
+    if dash.len() > 1 {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "`-` (standard input) can be given once",
+        ));
+    }
+    let mut map = load_paths(&inputs)?;
+    if !dash.is_empty() {
+        match read_from(std::io::stdin().lock()) {
+            Ok(text) => map.add(STDIN_NAME, text),
+            Err(reason) => map.add_unreadable(STDIN_NAME, reason),
+        };
+    }
+    Ok(map)
+}
+
+fn load_paths(inputs: &[&std::path::PathBuf]) -> std::io::Result<SourceMap> {
     let mut paths = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input).map_err(|e| match e.kind() {
@@ -352,7 +375,7 @@ pub fn load(inputs: &[std::path::PathBuf]) -> std::io::Result<SourceMap> {
             found.sort();
             paths.extend(found);
         } else {
-            paths.push(input.clone());
+            paths.push((*input).clone());
         }
     }
     let mut map = SourceMap::default();
@@ -370,7 +393,6 @@ const MAX_INPUT_BYTES: u64 = 1 << 30;
 
 /// The text of one inventory file, or why it cannot be had.
 fn read_input(path: &std::path::Path) -> Result<String, String> {
-    use std::io::Read as _;
     let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let file = std::fs::File::open(path).map_err(|e| match e.raw_os_error() {
         Some(2) if link => "a symlink to nothing (dangling)".to_string(),
@@ -384,10 +406,20 @@ fn read_input(path: &std::path::Path) -> Result<String, String> {
     if meta.len() > MAX_INPUT_BYTES {
         return Err(format!("larger than {MAX_INPUT_BYTES} bytes"));
     }
+    read_from(file)
+}
+
+/// At most [`MAX_INPUT_BYTES`] of UTF-8 text from `input`.
+fn read_from(input: impl std::io::Read) -> Result<String, String> {
+    use std::io::Read as _;
     let mut bytes = Vec::new();
-    file.take(MAX_INPUT_BYTES + 1)
+    input
+        .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!("larger than {MAX_INPUT_BYTES} bytes"));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not UTF-8 text (invalid byte at offset {})",

@@ -85,7 +85,35 @@ pub fn verify(
         findings.extend(report.findings);
         tally.add(report.tally);
     }
+    findings.extend(name_only(model, &jobs));
     Ok((findings, tally))
+}
+
+/// One advice per live server known only by name, with the clients it may open: admitting a
+/// name needs DNS, so it is not checked (said once per server, not once per client).
+fn name_only(model: &Model, jobs: &[(&Client, &Artifact)]) -> Vec<VerifyError> {
+    let mut out = Vec::new();
+    for (i, server) in model.servers.iter().enumerate() {
+        if !server.addresses.is_empty() {
+            continue;
+        }
+        let id = mirrorc_core::model::ServerId(i as u32);
+        let clients: Vec<&str> = jobs
+            .iter()
+            .filter(|(c, _)| c.server_set.contains(&id))
+            .map(|(c, _)| c.name.as_str())
+            .collect();
+        if clients.is_empty() {
+            continue;
+        }
+        out.push(VerifyError::CheckSkipped {
+            count: clients.len(),
+            clients: mirrorc_core::analyze::error::known_names(&clients),
+            server: server.name.clone(),
+            fqdn: server.fqdn.clone(),
+        });
+    }
+    out
 }
 
 /// Creates a new scratch file with `bytes` and `mode`: `O_CREAT|O_EXCL` (which also refuses a
@@ -124,4 +152,37 @@ fn stranger(model: &Model) -> &'static str {
         .copied()
         .find(|a| !taken(a))
         .unwrap_or(STRANGERS[0])
+}
+
+#[cfg(test)]
+mod tests {
+    use mirrorc_core::source::SourceMap;
+
+    #[test]
+    fn a_server_known_by_name_is_one_advice_with_its_clients() {
+        let mut sources = SourceMap::default();
+        sources.add(
+            "a.yaml",
+            "site: a\nservers:\n  m1: { store: /m }\n  m2: { store: /m, address: 192.0.2.2 }\n",
+        );
+        let clients: String = (1..=13)
+            .map(|i| format!("  c{i:02}: {{ paths: {{ home: /h }} }}\n"))
+            .collect();
+        sources.add(
+            "b.yaml",
+            format!("site: b\nmirrored_by: [a]\nclients:\n{clients}"),
+        );
+        let compiled = mirrorc_core::build(&sources).expect("emit");
+        let model = compiled.model.expect("model");
+        let artifacts = compiled.artifacts.expect("artifacts");
+        let jobs: Vec<_> = model.clients.iter().map(|c| (c, &artifacts[0])).collect();
+        let advice: Vec<String> = super::name_only(&model, &jobs)
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            advice,
+            ["not checked: m1 opens the modules of 13 clients only by name (m1)"]
+        );
+    }
 }

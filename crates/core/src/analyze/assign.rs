@@ -314,20 +314,30 @@ pub fn ln(x: f64) -> f64 {
     exp as f64 * LN2 + 2.0 * sum
 }
 
-/// Sums path sizes per server and reports servers above 90% (warning) or 100% (error).
+/// Sums path sizes per server and reports servers above 90% (warning) or 100% (error); says
+/// when the check is partial (disks without a size) or the weights are equal because some
+/// servers have no capacity.
 pub fn capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
     let mut used: BTreeMap<ServerId, u64> = BTreeMap::new();
+    // Per server: disks without a size, disks with one.
+    let mut unsized_disks: BTreeMap<ServerId, (usize, usize)> = BTreeMap::new();
     for c in &model.clients {
         let size: u64 = c
             .paths
             .iter()
             .filter_map(|p| p.size)
             .fold(0, u64::saturating_add);
+        let unsized_here = c.paths.iter().filter(|p| p.size.is_none()).count();
+        let sized_here = c.paths.len() - unsized_here;
         for s in &c.holders {
             let e = used.entry(*s).or_default();
             *e = e.saturating_add(size);
+            let (u, n) = unsized_disks.entry(*s).or_default();
+            (*u, *n) = (*u + unsized_here, *n + sized_here);
         }
     }
+    partial_capacity(cx, model, decls, &unsized_disks);
+    mixed_capacity(cx, model, decls);
     for (id, used) in used {
         let server = model.server(id);
         let Decl { file, decl, .. } = decls.servers[id.0 as usize];
@@ -367,6 +377,65 @@ pub fn capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
             );
         }
     }
+}
+
+/// One warning per server with a capacity that holds disks with and without a size (the
+/// check counts the sized ones only; with no sized disk at all there is no check to trust).
+fn partial_capacity(
+    cx: &mut Cx,
+    model: &Model,
+    decls: &Decls<'_>,
+    unsized_disks: &BTreeMap<ServerId, (usize, usize)>,
+) {
+    let partial = unsized_disks.iter().filter(|(_, (u, n))| *u > 0 && *n > 0);
+    for (id, (count, _)) in partial {
+        let Decl { file, decl, .. } = decls.servers[id.0 as usize];
+        let Some(cap) = decl
+            .capacity
+            .as_ref()
+            .filter(|_| model.server(*id).capacity.is_some())
+        else {
+            continue;
+        };
+        cx.err(
+            file,
+            AnalyzeError::UnsizedDisks {
+                server: model.server(*id).name.clone(),
+                count: *count,
+                span: cap.span(),
+            },
+        );
+    }
+}
+
+/// One warning when some live servers have a capacity and others not: rendezvous weights are
+/// then equal for every set that mixes them.
+fn mixed_capacity(cx: &mut Cx, model: &Model, decls: &Decls<'_>) {
+    let live: Vec<usize> = (0..model.servers.len())
+        .filter(|i| model.servers[*i].state != ServerState::Retired)
+        .collect();
+    let without: Vec<usize> = live
+        .iter()
+        .copied()
+        .filter(|i| model.servers[*i].capacity.is_none())
+        .collect();
+    if without.is_empty() || without.len() == live.len() {
+        return;
+    }
+    let names: Vec<&str> = without
+        .iter()
+        .map(|i| model.servers[*i].name.as_str())
+        .collect();
+    let Decl { file, name, .. } = decls.servers[without[0]];
+    cx.err(
+        file,
+        AnalyzeError::MixedCapacity {
+            servers: super::error::known_names(&names),
+            count: without.len(),
+            live: live.len(),
+            span: name.span(),
+        },
+    );
 }
 
 #[cfg(test)]

@@ -327,6 +327,35 @@ pub enum AnalyzeError {
         span: SourceSpan,
     },
 
+    /// A server with a capacity holds disks without a size: they count as 0.
+    #[error("{count} disk{} held by `{server}` {} no size: its capacity check is partial", if *count == 1 { "" } else { "s" }, if *count == 1 { "has" } else { "have" })]
+    #[diagnostic(
+        code(mirrorc::unsized_disks),
+        severity(Warning),
+        help("give those paths a `size:` (`home: {{ path: /disk/home, size: 300GiB }}`); `mirrorc plan` lists them")
+    )]
+    UnsizedDisks {
+        server: String,
+        count: usize,
+        #[label("checked against the sized disks only")]
+        span: SourceSpan,
+    },
+
+    /// Some live servers have a capacity, others not.
+    #[error("{count} of {live} live servers have no capacity: {servers}")]
+    #[diagnostic(
+        code(mirrorc::mixed_capacity),
+        severity(Warning),
+        help("give every server a `capacity:` (or none): a server set that mixes them is assigned with equal weights, not by capacity")
+    )]
+    MixedCapacity {
+        servers: String,
+        count: usize,
+        live: usize,
+        #[label("no `capacity`")]
+        span: SourceSpan,
+    },
+
     /// A site mirrored by itself: the copy is not offsite.
     #[error("site `{site}` is mirrored by itself: copies are not offsite")]
     #[diagnostic(

@@ -7,6 +7,7 @@ pub mod check;
 pub mod drain;
 pub mod error;
 pub mod estate;
+pub mod min_servers;
 pub mod resolve;
 pub mod rsync_params;
 mod tags;

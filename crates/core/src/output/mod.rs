@@ -5,6 +5,7 @@
 //! touched, so a refused compile changes nothing.
 
 pub mod diff;
+pub mod diff_summary;
 pub mod fresh;
 pub mod guard;
 pub mod lcfg_diff;

@@ -200,6 +200,8 @@ pub enum DiffOutcome {
         findings: Vec<Finding>,
         /// Access summary and per-file differences.
         report: super::diff::DiffReport,
+        /// The changes per server and per client, with totals.
+        changes: super::diff_summary::Changes,
     },
 }
 
@@ -217,5 +219,10 @@ pub fn diff(out: &Path, sources: &SourceMap) -> io::Result<DiffOutcome> {
     };
     let artifacts = crate::emit::emit(&model)?;
     let report = super::diff::diff(out, &old, &artifacts)?;
-    Ok(DiffOutcome::Compared { findings, report })
+    let changes = super::diff_summary::changes(out, &model);
+    Ok(DiffOutcome::Compared {
+        findings,
+        report,
+        changes,
+    })
 }

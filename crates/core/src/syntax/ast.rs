@@ -81,6 +81,7 @@ pub struct EstateDecl {
     pub realm: Option<Sp<String>>,
     /// Port remctld listens on (default 4373).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub remctl_port: Option<Sp<u16>>,
     /// Age after which a mirror counts as stale, e.g. `36h`, `2d`, `1d12h` (default 36h).
     #[serde(default)]
@@ -117,12 +118,15 @@ pub struct EstateDecl {
 pub struct Defaults {
     /// Port of the client's own rsync daemon (default 8873; not 873, the system rsync's).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub port: Option<Sp<u16>>,
     /// How many servers hold each client (default 1).
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub copies: Option<Sp<u32>>,
     /// rmirror's deletion safety limit in percent (default 70).
     #[serde(default)]
+    #[schemars(range(max = 100))]
     pub safety_limit: Option<Sp<u32>>,
     /// Age after which this site's clients' mirrors are stale, e.g. `36h` (default: the
     /// estate's `max_age`).
@@ -166,12 +170,14 @@ pub struct ClientDecl {
     pub mirrored_by: Option<Sp<Vec<Sp<String>>>>,
     /// Overrides the site's default number of copies.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub copies: Option<Sp<u32>>,
     /// Servers that must hold this client.
     #[serde(default)]
     pub pin: Option<Sp<Vec<Sp<String>>>>,
     /// Overrides the site's default daemon port.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub port: Option<Sp<u16>>,
     /// Overrides the site's `max_age`, e.g. `12h`.
     #[serde(default)]
@@ -217,7 +223,7 @@ impl<'de> Deserialize<'de> for Addresses {
     }
 }
 
-/// A size such as `300GiB`, `8TB` or a plain number of bytes; checked by `analyze`.
+/// A size such as `300GiB`, `8TB` or a plain number of bytes (units are checked by `mirrorc check`).
 #[derive(Debug, Clone, JsonSchema)]
 #[schemars(untagged)]
 pub enum Size {

@@ -396,14 +396,15 @@ struct Table<'n> {
 }
 
 impl<'n> Table<'n> {
-    /// Takes the value of `key` (so `finish` does not report it as unknown).
+    /// Takes the value of `key` (so `finish` does not report it as unknown). An empty value
+    /// (`copies:` or `copies: ~`) is the key's absence, as in the schema (`null` allowed).
     fn get(&mut self, key: &str) -> Option<&'n Node> {
         debug_assert!(
             KEYS.iter().any(|(_, k)| k.contains(&key)),
             "{key} is not in KEYS"
         );
         let i = self.entries.iter().position(|(k, _)| k.as_str() == key)?;
-        Some(self.entries.remove(i).1)
+        Some(self.entries.remove(i).1).filter(|n| !matches!(n.kind, Kind::Null))
     }
 }
 

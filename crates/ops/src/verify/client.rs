@@ -92,7 +92,6 @@ pub(super) fn check(
         probe.push(module, dir, &mut rep)?;
         probe.outsiders(module, &outsiders, &mut rep)?;
     }
-    skipped_servers(cx.model, client, &mut rep);
     complaints(&client.name, &log, &mut rep)?;
     Ok(rep)
 }
@@ -310,22 +309,6 @@ pub(super) fn outsiders(cx: &Context, client: &Client) -> Vec<Outsider> {
         }
     }
     out
-}
-
-fn skipped_servers(model: &Model, client: &Client, rep: &mut ClientReport) {
-    for s in client
-        .server_set
-        .iter()
-        .map(|id| model.server(*id))
-        .filter(|s| s.addresses.is_empty())
-    {
-        let (client, server, fqdn) = (client.name.clone(), s.name.clone(), s.fqdn.clone());
-        rep.findings.push(VerifyError::CheckSkipped {
-            client,
-            server,
-            fqdn,
-        });
-    }
 }
 
 /// Every distinct complaint rsync logged (it reads the file once per request).

@@ -104,15 +104,17 @@ pub enum VerifyError {
     },
 
     /// A server known only by name: its admission cannot be checked without DNS.
-    #[error("not checked: {server} may open the modules of {client} only by name ({fqdn})")]
+    #[error("not checked: {server} opens the modules of {count} client{} only by name ({fqdn})", if *count == 1 { "" } else { "s" })]
     #[diagnostic(
         code(mirrorc::rsync_check_skipped),
         severity(Advice),
-        help("give the server an address in the inventory; names in `hosts allow` depend on DNS at connect time")
+        help("give the server an address in the inventory; names in `hosts allow` depend on DNS at connect time (clients: {clients})")
     )]
     CheckSkipped {
-        /// Client.
-        client: String,
+        /// How many clients' sets it is in.
+        count: usize,
+        /// Those clients (the first ten).
+        clients: String,
         /// Server without an address.
         server: String,
         /// The name in `hosts allow`.
