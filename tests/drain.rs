@@ -44,13 +44,16 @@ fn with_state(text: &str, name: &str, state: &str) -> Option<String> {
     Some(out.join("\n") + "\n")
 }
 
+/// Client → (holders, draining holders).
+type Holders = BTreeMap<String, (Vec<String>, Vec<String>)>;
+
 /// Client → holders (and client → draining holders) of the estate with `server` in `state`;
 /// `None` when that estate does not compile.
 fn holders(
     files: &[(String, String)],
     server: &str,
     state: &str,
-) -> Option<BTreeMap<String, (Vec<String>, Vec<String>)>> {
+) -> Option<Holders> {
     let mut sources = SourceMap::default();
     let mut found = false;
     for (name, text) in files {
