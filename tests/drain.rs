@@ -49,11 +49,7 @@ type Holders = BTreeMap<String, (Vec<String>, Vec<String>)>;
 
 /// Client → holders (and client → draining holders) of the estate with `server` in `state`;
 /// `None` when that estate does not compile.
-fn holders(
-    files: &[(String, String)],
-    server: &str,
-    state: &str,
-) -> Option<Holders> {
+fn holders(files: &[(String, String)], server: &str, state: &str) -> Option<Holders> {
     let mut sources = SourceMap::default();
     let mut found = false;
     for (name, text) in files {
