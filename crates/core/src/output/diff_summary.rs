@@ -57,6 +57,8 @@ pub struct ServerChange {
     pub bytes_in: u64,
     /// Bytes of the disks it no longer holds (what the others must copy).
     pub bytes_out: u64,
+    /// Disks it stops pulling when retired after a drain: their other holders have them.
+    pub disks_released: usize,
     /// Disks it keeps pulling while draining, now copied by their new holders too
     /// (make-before-break).
     pub disks_kept: usize,
@@ -186,7 +188,13 @@ impl Tally<'_> {
         let sizes = self.sizes;
         let bytes = |tags: &[&String]| tags.iter().filter_map(|t| sizes.get(*t)).sum::<u64>();
         let gained = minus(&n.holders, &o.holders);
-        let lost = minus(&o.holders, &n.holders);
+        // A draining holder that goes leaves nothing to copy: the others hold the disks.
+        let (released, lost): (Vec<&String>, Vec<&String>) = minus(&o.holders, &n.holders)
+            .into_iter()
+            .partition(|s| o.draining.contains(s));
+        for s in &released {
+            self.server(s).disks_released += old_disks.len();
+        }
         // A holder that starts draining stays, and its replacement copies from the client.
         let drained: Vec<&String> = minus(&n.draining, &o.draining)
             .into_iter()
