@@ -38,6 +38,15 @@ pub(crate) enum Color {
     Never,
 }
 
+/// Which C preprocessor dialect `import` reads legacy headers in.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CppMode {
+    /// LCFG's: `cpp -traditional -x c -undef -nostdinc -Wall -Wundef -Ui386 -DLCFGNG`.
+    Traditional,
+    /// ISO C: `cpp -undef`.
+    Iso,
+}
+
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Compile the inventory and write every output file into the output folder.
@@ -165,6 +174,10 @@ pub(crate) enum Command {
         /// Compile the result and compare it host by host with the legacy setup (exit 1 if it differs).
         #[arg(long)]
         check_equivalence: bool,
+        /// How to preprocess: as LCFG does (`cpp -traditional`: `/**/` pastes, `##` is literal)
+        /// or as ISO C (`##` pastes).
+        #[arg(long, value_enum, default_value_t = CppMode::Traditional, value_name = "MODE")]
+        cpp_mode: CppMode,
         /// Output format (JSON: docs/json.md).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -175,17 +188,21 @@ pub(crate) enum Command {
         after_help = "Exit status: 0 every disk fresh; 1 a disk stale, failed, never mirrored or unknown, or a server did not answer; 2 nobody could be asked, or a usage or state error."
     )]
     Report(ReportArgs),
-    /// Compile in memory and let the installed rsync check every client rsyncd.conf.
+    /// Let the installed rsync judge every client rsyncd.conf as deployed in the output folder
+    /// against the inventory's intent (the in-memory compile when there is no compiled tree).
     #[command(
-        after_help = "Exit status: 0 every check passed; 1 findings (of the inventory or of rsync); 2 no rsync (or no remctld when remctl files are generated) on PATH, or I/O error: never a pass."
+        after_help = "Exit status: 0 every check passed; 1 findings (of the inventory, of the deployed tree or of rsync); 2 no rsync (or no remctld when remctl files are generated) on PATH, or I/O error: never a pass."
     )]
     Verify {
         /// Inventory files or folders (`-`: one file read from stdin).
         #[arg(default_value = "site")]
         inputs: Vec<PathBuf>,
+        /// The compiled tree whose `rsync/*.conf` files are checked as they are.
+        #[arg(short, long, default_value = "out", value_name = "DIR")]
+        out: PathBuf,
         /// Keep the scratch configs and rsync logs in this folder (default: a temporary one).
-        #[arg(short, long)]
-        out: Option<PathBuf>,
+        #[arg(long, value_name = "DIR")]
+        keep: Option<PathBuf>,
         /// Output format: text (stderr), json, sarif (SARIF 2.1.0) or github (annotations).
         #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
         format: FindingsFormat,

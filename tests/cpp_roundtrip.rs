@@ -1,5 +1,6 @@
-//! Every LCFG header mirrorc emits, run through the real C preprocessor the two ways LCFG
-//! installations plausibly do (`cpp -P -undef` and `cpp -P`, site headers on the include path),
+//! Every LCFG header mirrorc emits, run through the real C preprocessor with LCFG's own flags
+//! (`cpp -traditional -x c -undef -nostdinc -Wall -Wundef -Ui386 -DLCFGNG`) and the two ISO
+//! forms (`cpp -P -undef` and `cpp -P`), site headers on the include path,
 //! parsed with our grammar, mutations applied, and compared with the resources the Model
 //! intends — for the bundled estates and for generated ones (property test). Include guards
 //! must make a double `#include` harmless. cpp missing is a failure, never a skip.
@@ -16,6 +17,25 @@ use proptest::prelude::*;
 
 type Resources = BTreeMap<(String, String), String>;
 
+/// How cpp is run: LCFG's flags (lcfg-core's `packages/container.c`) with `-P`, then ISO C
+/// with and without `-undef`.
+const FLAG_SETS: [&[&str]; 3] = [
+    &[
+        "-traditional",
+        "-x",
+        "c",
+        "-undef",
+        "-nostdinc",
+        "-Wall",
+        "-Wundef",
+        "-Ui386",
+        "-DLCFGNG",
+        "-P",
+    ],
+    &["-P", "-undef"],
+    &["-P"],
+];
+
 fn cpp(args: &[&str], file: &Path, include: &Path) -> String {
     let out = Command::new("cpp")
         .args(args)
@@ -27,6 +47,13 @@ fn cpp(args: &[&str], file: &Path, include: &Path) -> String {
     assert!(
         out.status.success(),
         "cpp {args:?} {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // LCFG runs cpp with -Wall -Wundef: a generated header must not make it warn either.
+    assert!(
+        out.stderr.is_empty(),
+        "cpp {args:?} {} warns: {}",
         file.display(),
         String::from_utf8_lossy(&out.stderr)
     );
@@ -211,7 +238,7 @@ fn check_estate(sources: &SourceMap) {
             fs::write(&probe, body).expect("write");
             (probe, expected_site(&model, &stem))
         };
-        for args in [&["-P", "-undef"][..], &["-P"][..]] {
+        for args in FLAG_SETS {
             let once = cpp(args, &probe, &sites);
             assert_eq!(
                 evaluate(&once, &a.path),
@@ -242,13 +269,22 @@ fn load(dir: &str) -> SourceMap {
 
 #[test]
 fn bundled_estates_survive_cpp() {
-    for dir in [
-        "site",
-        "examples/at",
-        "examples/failover",
-        "tests/fixtures/ok/paths_table",
-        "tests/fixtures/ok/ipv6",
-    ] {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut dirs: Vec<String> = ["site", "examples/at", "examples/failover"]
+        .map(String::from)
+        .to_vec();
+    let ok = fs::read_dir(root.join("tests/fixtures/ok")).expect("fixtures");
+    let mut fixtures: Vec<String> = ok
+        .map(|e| {
+            format!(
+                "tests/fixtures/ok/{}",
+                e.expect("entry").file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    fixtures.sort();
+    dirs.extend(fixtures);
+    for dir in &dirs {
         check_estate(&load(dir));
     }
 }

@@ -75,6 +75,59 @@ fn legacy_example_imports_checks_clean_and_is_equivalent() {
     assert_eq!(code(&check), 0, "{}", stderr(&check));
 }
 
+/// The ISO example (`##` macros) is equivalent when read as ISO cpp, and under LCFG's own
+/// traditional cpp (the default) each `##` macro is reported, naming its line.
+#[test]
+fn iso_example_imports_as_iso_and_its_pastes_are_reported_as_traditional() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let iso = mirrorc(&[
+        "import",
+        "examples/legacy-iso",
+        "-o",
+        s(&tmp.path().join("iso")),
+        "--cpp-mode",
+        "iso",
+        "--check-equivalence",
+    ]);
+    assert_eq!(code(&iso), 0, "{}{}", stdout(&iso), stderr(&iso));
+    assert!(
+        !stderr(&iso).contains("import_iso_paste"),
+        "{}",
+        stderr(&iso)
+    );
+    let trad = mirrorc(&["import", "examples/legacy", "-o", s(&tmp.path().join("t"))]);
+    assert_eq!(code(&trad), 0, "{}", stderr(&trad));
+    // The same inventory; only the header comment naming the legacy files differs.
+    let yaml = |dir: &str| -> Vec<(String, String)> {
+        contents(&tmp.path().join(dir))
+            .into_iter()
+            .map(|(n, b)| {
+                let text = String::from_utf8(b).expect("UTF-8");
+                let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+                (n, body.join("\n"))
+            })
+            .collect()
+    };
+    assert!(
+        yaml("iso") == yaml("t"),
+        "both examples import to the same inventory"
+    );
+    let o = mirrorc(&[
+        "import",
+        "examples/legacy-iso",
+        "-o",
+        s(&tmp.path().join("trad")),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("mirrorc::import_iso_paste").count(), 1, "{err}");
+    assert!(err.contains("examples/legacy-iso/macros.h:"), "{err}");
+    assert!(
+        err.contains("#define MIRROR_CLIENT(tag, fqdn, module, path)"),
+        "{err}"
+    );
+}
+
 #[test]
 fn seeded_difference_is_reported_by_name() {
     let tmp = tempfile::tempdir().expect("tmp");

@@ -1,16 +1,20 @@
 //! Real-component tests: headers shaped like mirrorc's output, and the legacy examples,
-//! run through the real C preprocessor (`cpp -P -undef` and `cpp -P`), then parsed and
-//! evaluated here. Never skipped: without `cpp` (Debian package `cpp`) they fail loudly.
+//! run through the real C preprocessor (LCFG's `cpp -traditional ...`, `cpp -P -undef` and
+//! `cpp -P`), then parsed and evaluated here; the expander must agree with the real cpp in
+//! each dialect. Never skipped: without `cpp` (Debian package `cpp`) they fail loudly.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use mirrorc_lcfg::{evaluate, expand_defines, parse, LcfgError, Line, LineKind, Resources};
+use mirrorc_lcfg::{evaluate, expand, parse, CppMode, LcfgError, Line, LineKind, Resources};
 use mirrorc_ops::exec::{self, Cancel, Ended, Job};
+use proptest::prelude::*;
 
-/// The legacy example inputs for `mirrorc import`.
+/// The legacy example inputs for `mirrorc import`: macros as a traditional-cpp LCFG site
+/// writes them, and the same setup for an ISO cpp (`##`).
 const LEGACY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/legacy");
+const LEGACY_ISO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/legacy-iso");
 
 /// Each error with its position, for a failure message.
 fn dump_errors(input: &str, errors: &[LcfgError]) -> String {
@@ -24,8 +28,21 @@ fn dump_errors(input: &str, errors: &[LcfgError]) -> String {
     out
 }
 
-/// Both flag sets LCFG might use (its exact flags are UNCONFIRMED).
-const FLAGS: [&[&str]; 2] = [&["-P", "-undef"], &["-P"]];
+/// LCFG's own flags (lcfg-core's `packages/container.c`, plus `-P`), then the two ISO forms.
+const LCFG: &[&str] = &[
+    "-traditional",
+    "-x",
+    "c",
+    "-undef",
+    "-nostdinc",
+    "-Wall",
+    "-Wundef",
+    "-Ui386",
+    "-DLCFGNG",
+    "-P",
+];
+const ISO: [&[&str]; 2] = [&["-P", "-undef"], &["-P"]];
+const FLAGS: [&[&str]; 3] = [LCFG, ISO[0], ISO[1]];
 
 /// A scratch directory removed on drop, even when the test fails.
 struct Scratch(PathBuf);
@@ -167,16 +184,27 @@ fn generated_header_survives_cpp_and_guard_makes_double_include_harmless() {
 fn without_undef_cpp_rewrites_linux_in_values() {
     let dir = Scratch::new("linux");
     let header = dir.write("h", "rmirror.dstdir_x /disk/linux\n");
-    let [undef, plain] = FLAGS.map(|flags| {
+    let [lcfg, undef, plain] = FLAGS.map(|flags| {
         let out = cpp(flags, &dir.0, &header);
         eval_ok(&out, &parse_ok(&out))
     });
+    assert_eq!(get(&lcfg, "rmirror", "dstdir_x"), Some("/disk/linux"));
     assert_eq!(get(&undef, "rmirror", "dstdir_x"), Some("/disk/linux"));
     assert_eq!(get(&plain, "rmirror", "dstdir_x"), Some("/disk/1"));
 }
 
+/// LCFG's `-DLCFGNG` makes that word `1` in any value (so `check` refuses it, like `linux`).
+#[test]
+fn lcfg_flags_rewrite_lcfgng_in_values() {
+    let dir = Scratch::new("lcfgng");
+    let header = dir.write("h", "rmirror.dstdir_x /disk/LCFGNG\n");
+    let out = cpp(LCFG, &dir.0, &header);
+    let res = eval_ok(&out, &parse_ok(&out));
+    assert_eq!(get(&res, "rmirror", "dstdir_x"), Some("/disk/1"));
+}
+
 /// Parses `path`, splicing in included files (the way `mirrorc import` will), depth-limited.
-fn read_inlined(path: &Path, depth: usize) -> Vec<Line> {
+fn read_inlined(root: &str, path: &Path, depth: usize) -> Vec<Line> {
     assert!(depth < 16, "include loop at {path:?}");
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("read {path:?}: {e}"));
     let mut out = Vec::new();
@@ -184,11 +212,11 @@ fn read_inlined(path: &Path, depth: usize) -> Vec<Line> {
         match &line.kind {
             LineKind::Include { path: inc, system } => {
                 let base = if *system {
-                    Path::new(LEGACY)
+                    Path::new(root)
                 } else {
-                    path.parent().unwrap_or(Path::new(LEGACY))
+                    path.parent().unwrap_or(Path::new(root))
                 };
-                out.extend(read_inlined(&base.join(&inc.text), depth + 1));
+                out.extend(read_inlined(root, &base.join(&inc.text), depth + 1));
             }
             _ => out.push(line),
         }
@@ -196,26 +224,33 @@ fn read_inlined(path: &Path, depth: usize) -> Vec<Line> {
     out
 }
 
-#[test]
-fn legacy_examples_parse_after_cpp_and_match_expand_defines() {
+/// The server and client profiles of a legacy example.
+fn profiles(root: &str) -> Vec<PathBuf> {
     let mut profiles: Vec<PathBuf> = ["servers", "clients"]
         .iter()
-        .flat_map(|d| fs::read_dir(Path::new(LEGACY).join(d)).expect("examples/legacy exists"))
+        .flat_map(|d| fs::read_dir(Path::new(root).join(d)).expect("legacy example exists"))
         .map(|e| e.expect("dir entry").path())
         .collect();
     profiles.sort();
-    assert_eq!(profiles.len(), 9);
+    assert_eq!(profiles.len(), 9, "{root}");
+    profiles
+}
+
+/// Every profile of `root` expanded in `mode` and through cpp with each of `flags`: the
+/// resources must agree. Returns them as `host:component` → resource → value.
+fn agree_with_cpp(root: &str, mode: CppMode, flags: &[&[&str]]) -> Resources {
     let mut all = Resources::new();
-    for profile in &profiles {
-        let ours = expand_defines(&read_inlined(profile, 0))
-            .unwrap_or_else(|e| panic!("{profile:?}: {e:?}"));
-        let ours = evaluate(&ours).unwrap_or_else(|e| panic!("{profile:?}: {e:?}"));
-        for flags in FLAGS {
-            let out = cpp(flags, Path::new(LEGACY), profile);
+    for profile in &profiles(root) {
+        let done = expand(&read_inlined(root, profile, 0), mode);
+        assert!(done.errors.is_empty(), "{profile:?}: {:?}", done.errors);
+        assert!(done.iso_pastes.is_empty(), "{profile:?} pastes with ##");
+        let ours = evaluate(&done.lines).unwrap_or_else(|e| panic!("{profile:?}: {e:?}"));
+        for flags in flags {
+            let out = cpp(flags, Path::new(root), profile);
             let theirs = eval_ok(&out, &parse_ok(&out));
             assert_eq!(
                 ours, theirs,
-                "expand_defines and cpp {flags:?} disagree on {profile:?}"
+                "the expander ({mode:?}) and cpp {flags:?} disagree on {profile:?}"
             );
         }
         let host = profile
@@ -227,6 +262,14 @@ fn legacy_examples_parse_after_cpp_and_match_expand_defines() {
                 .map(|((c, r), v)| ((format!("{host}:{c}"), r), v)),
         );
     }
+    all
+}
+
+#[test]
+fn legacy_examples_parse_after_cpp_and_match_the_expander() {
+    let all = agree_with_cpp(LEGACY, CppMode::Traditional, &[LCFG]);
+    let iso = agree_with_cpp(LEGACY_ISO, CppMode::Iso, &ISO);
+    assert_eq!(all, iso, "the two examples describe the same setup");
     let check = |host: &str, c: &str, r: &str, v: &str| {
         assert_eq!(
             get(&all, &format!("{host}:{c}"), r),
@@ -272,4 +315,84 @@ fn legacy_examples_parse_after_cpp_and_match_expand_defines() {
         "fmirror1.inf.ed.ac.uk fmirror2.inf.ed.ac.uk amirror1.inf.ed.ac.uk 198.51.100.99",
     );
     check("jpc002", "profile", "components", "rmirrorclient");
+}
+
+/// The ISO example under LCFG's cpp: `##` stays, so the tag is not pasted and the resource
+/// name is invalid. The expander in traditional mode sees exactly what cpp gives, and says why.
+#[test]
+fn iso_paste_under_lcfg_cpp_breaks_the_resource_name_and_is_reported() {
+    let profile = Path::new(LEGACY_ISO).join("servers/jmirror1");
+    let out = cpp(LCFG, Path::new(LEGACY_ISO), &profile);
+    assert!(
+        out.contains("rmirror.srchost_##fpc001_home"),
+        "cpp -traditional pasted:\n{out}"
+    );
+    let theirs = parse(&out).expect_err("an invalid resource name");
+    let done = expand(&read_inlined(LEGACY_ISO, &profile, 0), CppMode::Traditional);
+    assert_eq!(done.iso_pastes.len(), 1, "the #define with ## is reported");
+    let names = |errors: &[LcfgError]| -> Vec<String> {
+        let mut v: Vec<String> = errors
+            .iter()
+            .filter_map(|e| match e {
+                LcfgError::InvalidName { name, .. } => Some(name.clone()),
+                _ => None,
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&done.errors), names(&theirs));
+    assert!(names(&theirs).contains(&"srchost_##fpc001_home".to_string()));
+}
+
+/// One resource line of a generated macro body: a name pasted (or not) to a parameter, and a
+/// value mixing parameters, an object-like macro and text.
+fn body_line() -> impl Strategy<Value = String> {
+    let paste = prop_oneof![Just("/**/"), Just("/* c */"), Just("_"), Just("")];
+    let value = prop_oneof![
+        Just("a"),
+        Just("b"),
+        Just("a/b"),
+        Just("STORE/b"),
+        Just("b STORE"),
+        Just("x/**/a"),
+        Just("LCFGNG"),
+    ];
+    (
+        "[a-z]{1,3}",
+        paste,
+        prop::sample::select(vec!["a", "b"]),
+        value,
+    )
+        .prop_map(|(res, paste, p, value)| format!("r.{res}_{paste}{p} {value}"))
+}
+
+/// A macro argument: a tag-like word, with or without blanks around it.
+fn arg() -> impl Strategy<Value = String> {
+    ("[ ]{0,2}", "[a-z][a-z0-9_]{0,4}", "[ ]{0,2}").prop_map(|(l, w, r)| format!("{l}{w}{r}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// The expander in traditional mode gives what the real `cpp -traditional` with LCFG's flags
+    /// gives, resource for resource (or both fail), for generated macros and calls.
+    #[test]
+    fn traditional_expander_matches_real_cpp(
+        lines in prop::collection::vec(body_line(), 1..4),
+        calls in prop::collection::vec((arg(), arg()), 1..3),
+    ) {
+        let mut text = format!("#define STORE /srv/m\n#define M(a,b) {}\n", lines.join(" ;; "));
+        for (a, b) in &calls {
+            text.push_str(&format!("M({a},{b})\n"));
+        }
+        let dir = Scratch::new("traditional-prop");
+        let file = dir.write("h", &text);
+        let out = cpp(LCFG, &dir.0, &file);
+        let theirs = parse(&out).map_err(|_| ()).and_then(|l| evaluate(&l).map_err(|_| ()));
+        let ours = parse(&text).map_err(|_| ()).and_then(|l| {
+            let done = expand(&l, CppMode::Traditional);
+            if done.errors.is_empty() { evaluate(&done.lines).map_err(|_| ()) } else { Err(()) }
+        });
+        prop_assert_eq!(ours, theirs, "input:\n{}\ncpp:\n{}", text, out);
+    }
 }

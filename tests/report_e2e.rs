@@ -274,10 +274,11 @@ fn report_over_real_remctl_and_kerberos() {
 
     // verify lets the real remctld read every generated remctl configuration.
     let site = w.out.with_file_name("site").display().to_string();
-    let o = mirrorc(&["verify", &site], &[]);
+    let out = w.out.display().to_string();
+    let o = mirrorc(&["verify", &site, "--out", &out], &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(
-        text(&o.stderr).contains(", 3 remctl configs: ok"),
+        text(&o.stderr).contains(&format!(", 3 remctl configs (deployed in {out}/rsync): ok")),
         "{}",
         text(&o.stderr)
     );

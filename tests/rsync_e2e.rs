@@ -1066,7 +1066,7 @@ fn verify_reports_every_writable_module() {
     assert_eq!(pushes, modules, "{findings:?}");
 }
 
-/// `verify -o DIR` never writes through what is already in DIR: a symlink planted at
+/// `verify --keep DIR` never writes through what is already in DIR: a symlink planted at
 /// `DIR/fake-rsh` (or at a client's scratch folder) is left alone, and so is its target.
 #[test]
 fn verify_keep_folder_never_writes_through_a_planted_symlink() {
@@ -1089,7 +1089,7 @@ fn verify_keep_folder_never_writes_through_a_planted_symlink() {
     let mut cmd = Command::new(MIRRORC);
     cmd.arg("verify")
         .arg(e.path("inv"))
-        .arg("-o")
+        .arg("--keep")
         .arg(&keep)
         .env("NO_COLOR", "1");
     let o = run(&mut cmd);

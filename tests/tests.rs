@@ -25,3 +25,4 @@ mod run_e2e;
 mod schema_truth;
 mod status_page;
 mod support;
+mod verify_deployed;

@@ -17,11 +17,13 @@
  *   module  the client's rsync module name; must equal tag (kept for the client side)
  *   path    the copy's directory under RMIRROR_STORE
  * cpp puts the whole expansion on one line, so the resources are separated by ";;".
+ * LCFG runs cpp -traditional: an empty comment right between two words pastes them, `##` does not,
+ * and an argument keeps the blanks around it, so calls put none after the commas.
  */
-#define MIRROR_CLIENT(tag, fqdn, module, path) \
+#define MIRROR_CLIENT(tag,fqdn,module,path) \
     !rmirror.disklist mADD(tag) ;; \
-    rmirror.srchost_##tag fqdn ;; \
-    rmirror.srcport_##tag RMIRROR_PORT ;; \
-    rmirror.dstdir_##tag RMIRROR_STORE/path
+    rmirror.srchost_/**/tag fqdn ;; \
+    rmirror.srcport_/**/tag RMIRROR_PORT ;; \
+    rmirror.dstdir_/**/tag RMIRROR_STORE/path
 
 #endif /* RMIRROR_MACROS_H */

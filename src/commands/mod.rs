@@ -93,8 +93,9 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
         Command::Verify {
             inputs,
             out,
+            keep,
             format,
-        } => verify::run(&inputs, out.as_deref(), format),
+        } => verify::run(&inputs, &out, keep.as_deref(), format),
         Command::Status {
             from,
             contract,
@@ -120,6 +121,7 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
             out,
             force,
             check_equivalence,
+            cpp_mode,
             format,
         } => import::run(
             mirrorc_ops::import::ImportArgs {
@@ -128,6 +130,10 @@ pub(crate) fn run(command: Command) -> io::Result<ExitStatus> {
                 out,
                 force,
                 check_equivalence,
+                cpp_mode: match cpp_mode {
+                    crate::cli::CppMode::Traditional => mirrorc_lcfg::CppMode::Traditional,
+                    crate::cli::CppMode::Iso => mirrorc_lcfg::CppMode::Iso,
+                },
             },
             format == Format::Json,
         ),

@@ -147,7 +147,9 @@ pub(crate) struct VerifyDocument {
     pub(crate) modules: usize,
     pub(crate) checks: usize,
     pub(crate) remctl_configs: usize,
-    /// Where the scratch configs and logs were kept (`-o`).
+    /// The deployed folder checked (`<out>/rsync`); `null`: the in-memory compile was.
+    pub(crate) deployed: Option<String>,
+    /// Where the scratch configs and logs were kept (`--keep`).
     pub(crate) kept: Option<String>,
     #[serde(flatten)]
     pub(crate) counts: Counts,

@@ -2,8 +2,10 @@
 //! need more (`#param`, macros called inside values, `#if` arithmetic) go through the real cpp.
 //! Object-like macros are expanded as whole identifier tokens in resource values and mutation
 //! args; a function-like macro called alone on a line (`MIRROR_CLIENT(a, b)`) has its
-//! parameters substituted (`x##param` pastes), then is split at [`super::MACRO_LINE_SEPARATOR`]
-//! and parsed into resource lines that carry the call's span. No I/O: includes are not read.
+//! parameters substituted, then is split at [`super::MACRO_LINE_SEPARATOR`] and parsed into
+//! resource lines that carry the call's span. [`CppMode`] picks the dialect: traditional (as
+//! LCFG runs cpp: `/**/` pastes, `##` is literal, arguments keep their blanks) or ISO (`##`
+//! pastes, comments are blanks). No I/O: includes are not read.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -23,34 +25,69 @@ struct Macro {
     body: String,
 }
 
+/// Which C preprocessor dialect the expander follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CppMode {
+    /// LCFG's own: `cpp -traditional -undef -DLCFGNG ...` (`LCFGNG` is predefined as `1`).
+    #[default]
+    Traditional,
+    /// ISO C (`cpp -undef`).
+    Iso,
+}
+
+/// What [`expand`] made of a file: every line it could expand, every error, and every
+/// `#define` whose body holds `##` under [`CppMode::Traditional`] (where `##` is literal).
+#[derive(Debug, Default)]
+pub struct Expansion {
+    /// The expanded lines.
+    pub lines: Vec<Line>,
+    /// Every error, in input order.
+    pub errors: Vec<LcfgError>,
+    /// Span of each `#define` line whose body has a `##` that traditional cpp keeps as is.
+    pub iso_pastes: Vec<Range<usize>>,
+}
+
 /// Expands the legacy macros defined by `#define` lines of `lines`, in order (a later
 /// `#define` or `#undef` takes effect from there on). Conditionals are evaluated (see
 /// `cond.rs`): lines in dead branches are dropped, directive lines are kept unchanged.
 /// `#include` is not followed: the caller splices included files in. All errors are collected.
-pub fn expand_defines(lines: &[Line]) -> Result<Vec<Line>, Vec<LcfgError>> {
+pub fn expand(lines: &[Line], mode: CppMode) -> Expansion {
     let mut ex = Expander {
         macros: BTreeMap::new(),
         conds: Conditionals::default(),
-        out: Vec::new(),
-        errors: Vec::new(),
+        mode,
+        done: Expansion::default(),
     };
+    if mode == CppMode::Traditional {
+        let lcfgng = Macro {
+            params: None,
+            body: "1".into(),
+        };
+        ex.macros.insert("LCFGNG".into(), lcfgng);
+    }
     for line in lines {
         ex.line(line.clone(), 0);
     }
     let unclosed = std::mem::take(&mut ex.conds).finish();
-    ex.errors.extend(unclosed);
-    if ex.errors.is_empty() {
-        Ok(ex.out)
+    ex.done.errors.extend(unclosed);
+    ex.done
+}
+
+/// [`expand`] in ISO mode, all or nothing.
+pub fn expand_defines(lines: &[Line]) -> Result<Vec<Line>, Vec<LcfgError>> {
+    let done = expand(lines, CppMode::Iso);
+    if done.errors.is_empty() {
+        Ok(done.lines)
     } else {
-        Err(ex.errors)
+        Err(done.errors)
     }
 }
 
 struct Expander {
     macros: BTreeMap<String, Macro>,
     conds: Conditionals,
-    out: Vec<Line>,
-    errors: Vec<LcfgError>,
+    mode: CppMode,
+    done: Expansion,
 }
 
 impl Expander {
@@ -61,20 +98,36 @@ impl Expander {
                 .conds
                 .apply(*kind, arg, &line.span, |n| macros.contains_key(n))
             {
-                self.errors.push(e);
+                self.done.errors.push(e);
             }
-            return self.out.push(line);
+            return self.done.lines.push(line);
         }
         if !self.conds.active() {
             return;
         }
         match &mut line.kind {
-            LineKind::Define { name, params, body } => {
-                let m = Macro {
-                    params: params.clone(),
-                    body: body.text.clone(),
+            LineKind::Define {
+                name,
+                params,
+                body,
+                traditional,
+            } => {
+                let text = match (self.mode, &*params) {
+                    (CppMode::Iso, _) => body.text.clone(),
+                    (CppMode::Traditional, Some(_)) => traditional.clone(),
+                    (CppMode::Traditional, None) => {
+                        // Readers of the kept line (import's site lists) see this dialect's text.
+                        body.text = strip_comments(traditional);
+                        body.text.clone()
+                    }
                 };
-                self.macros.insert(name.text.clone(), m);
+                if self.mode == CppMode::Traditional && text.contains("##") {
+                    self.done.iso_pastes.push(line.span.clone());
+                }
+                let params = params.clone();
+                let body = text;
+                self.macros
+                    .insert(name.text.clone(), Macro { params, body });
             }
             LineKind::Undef(name) => {
                 self.macros.remove(&name.text);
@@ -83,14 +136,22 @@ impl Expander {
                 match self.object_like(&word.text, &mut Vec::new()) {
                     Ok(text) if text != word.text => {
                         word.text = text;
-                        check_line(&line, &mut self.errors);
+                        check_line(&line, &mut self.done.errors);
                     }
                     Ok(_) => {}
                     Err(name) => self.too_big(name, &word.span),
                 }
             }
-            LineKind::MacroCall { name, args } => {
-                let (name, args) = (name.clone(), args.clone());
+            LineKind::MacroCall {
+                name,
+                args,
+                raw_args,
+            } => {
+                let args: Vec<String> = match self.mode {
+                    CppMode::Iso => args.iter().map(|a| a.text.clone()).collect(),
+                    CppMode::Traditional => raw_args.clone(),
+                };
+                let name = name.clone();
                 return self.call(&line, &name, &args, depth);
             }
             LineKind::Blank
@@ -98,27 +159,24 @@ impl Expander {
             | LineKind::Include { .. }
             | LineKind::Cond { .. } => {}
         }
-        self.out.push(line);
+        self.done.lines.push(line);
     }
 
     /// Replaces a call of a function-like macro by the lines its body expands to.
-    fn call(&mut self, line: &Line, name: &Word, args: &[Word], depth: usize) {
+    fn call(&mut self, line: &Line, name: &Word, args: &[String], depth: usize) {
         let span = to_span(&line.span);
         let Some(Macro {
             params: Some(params),
             body,
         }) = self.macros.get(&name.text)
         else {
-            return self.errors.push(LcfgError::UnknownMacro {
+            return self.done.errors.push(LcfgError::UnknownMacro {
                 name: name.text.clone(),
                 span,
             });
         };
         // `F()` passes one empty argument to a one-parameter macro, as in cpp.
-        let empty = [Word {
-            text: String::new(),
-            span: line.span.clone(),
-        }];
+        let empty = [String::new()];
         let args = if args.is_empty() && params.len() == 1 {
             &empty[..]
         } else {
@@ -126,14 +184,18 @@ impl Expander {
         };
         if params.len() != args.len() {
             let (expected, found) = (params.len(), args.len());
-            return self.errors.push(LcfgError::MacroArity {
+            return self.done.errors.push(LcfgError::MacroArity {
                 name: name.text.clone(),
                 expected,
                 found,
                 span,
             });
         }
-        let text = paste(&substitute(body, params, args));
+        let text = substitute(body, params, args, self.mode);
+        let text = match self.mode {
+            CppMode::Iso => paste(&text),
+            CppMode::Traditional => strip_comments(&text),
+        };
         let text = match self.object_like(&text, &mut vec![name.text.clone()]) {
             Ok(text) if depth < MAX_DEPTH => text,
             Ok(_) => return self.too_big(name.text.clone(), &line.span),
@@ -147,6 +209,7 @@ impl Expander {
                 }
             }
             Err(errors) => self
+                .done
                 .errors
                 .extend(errors.into_iter().map(|e| e.relocate(&line.span))),
         }
@@ -180,24 +243,55 @@ impl Expander {
     }
 
     fn too_big(&mut self, name: String, span: &Range<usize>) {
-        self.errors.push(LcfgError::MacroExpansion {
+        self.done.errors.push(LcfgError::MacroExpansion {
             name,
             span: to_span(span),
         });
     }
 }
 
-/// Replaces each parameter token of `body` by the matching argument text.
-fn substitute(body: &str, params: &[String], args: &[Word]) -> String {
+/// Replaces each parameter token of `body` by the matching argument text; ISO cpp leaves
+/// string and character literals alone, traditional cpp substitutes inside them too.
+fn substitute(body: &str, params: &[String], args: &[String], mode: CppMode) -> String {
+    let mut quote: Option<&str> = None;
+    let mut escaped = false;
     tokens(body)
         .map(|t| {
+            if mode == CppMode::Iso {
+                match quote {
+                    Some(_) if escaped => escaped = false,
+                    Some(_) if t == "\\" => escaped = true,
+                    Some(q) if t == q => quote = None,
+                    Some(_) => {}
+                    None if t == "\"" || t == "'" => quote = Some(t),
+                    None => {}
+                }
+                if quote.is_some() || t == "\"" || t == "'" {
+                    return t;
+                }
+            }
             params
                 .iter()
                 .position(|p| p == t)
                 .and_then(|i| args.get(i))
-                .map_or(t, |a| a.text.as_str())
+                .map_or(t, String::as_str)
         })
         .collect()
+}
+
+/// Traditional token pasting: every `/* ... */` removed without a trace (`a/**/b` → `ab`).
+fn strip_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        match rest[start + 2..].find("*/") {
+            Some(end) => rest = &rest[start + 2 + end + 2..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Token pasting: `a ## b` → `ab`.
@@ -264,7 +358,7 @@ fn relocate(line: &mut Line, span: &Range<usize>, number: usize) {
             op,
             args,
         } => words.extend([component, resource, op, args]),
-        LineKind::MacroCall { name, args } => {
+        LineKind::MacroCall { name, args, .. } => {
             words.push(name);
             words.extend(args.iter_mut());
         }

@@ -1,5 +1,6 @@
 //! LCFG source profiles and headers (the cpp-flavoured `component.resource value` language):
-//! text → typed [`Line`]s ([`parse`]), legacy macro expansion ([`expand_defines`]) and
+//! text → typed [`Line`]s ([`parse`]), legacy macro expansion ([`expand`], in LCFG's
+//! traditional-cpp dialect or ISO: [`CppMode`]) and
 //! resource values ([`evaluate`]). Does no I/O and never panics on input; every problem is an
 //! [`LcfgError`] with a byte span. The grammar is `grammar/lcfg.pest`, applied per logical line.
 
@@ -16,7 +17,7 @@ mod parse;
 
 pub use error::LcfgError;
 pub use eval::{evaluate, evaluate_spanned, Evaluated, EvaluatedResources, Resources};
-pub use expand::expand_defines;
+pub use expand::{expand, expand_defines, CppMode, Expansion};
 pub use lex::MACRO_LINE_SEPARATOR;
 pub use names::{is_list_resource, is_valid_name, is_valid_tag};
 pub use parse::{parse, parse_all};
@@ -64,8 +65,12 @@ pub enum LineKind {
         name: Word,
         /// Parameter names of a function-like macro (`None`: object-like).
         params: Option<Vec<String>>,
-        /// The replacement text, continuations joined, comments removed.
+        /// The replacement text, continuations joined, each comment replaced by a blank
+        /// (ISO cpp).
         body: Word,
+        /// The replacement text as written, comments kept: traditional cpp substitutes the
+        /// parameters, then removes comments without a trace, so `a_/**/p` pastes to `a_<arg>`.
+        traditional: String,
     },
     /// `#undef NAME`.
     Undef(Word),
@@ -102,6 +107,9 @@ pub enum LineKind {
         name: Word,
         /// The comma-separated arguments, trimmed.
         args: Vec<Word>,
+        /// The same arguments as traditional cpp substitutes them: blanks around them kept,
+        /// comments removed without a trace.
+        raw_args: Vec<String>,
     },
 }
 
@@ -124,7 +132,7 @@ impl LineKind {
                 op,
                 args,
             } => vec![component, resource, op, args],
-            LineKind::MacroCall { name, args } => {
+            LineKind::MacroCall { name, args, .. } => {
                 std::iter::once(name).chain(args.iter_mut()).collect()
             }
             LineKind::Blank | LineKind::Comment(_) => Vec::new(),
@@ -159,7 +167,9 @@ pub(crate) mod tests {
 
     use miette::Diagnostic;
 
-    use super::{evaluate, expand_defines, parse, CondKind, LcfgError, Line, LineKind};
+    use super::{
+        evaluate, expand, expand_defines, parse, CondKind, CppMode, LcfgError, Line, LineKind,
+    };
 
     /// One line per node: `L<line> <span> <kind ...>`, or one line per error.
     pub(crate) fn dump(input: &str, lines: &[Line]) -> String {
@@ -191,11 +201,13 @@ pub(crate) mod tests {
                 name,
                 params: None,
                 body,
+                ..
             } => format!("define {} {:?}", name.text, body.text),
             LineKind::Define {
                 name,
                 params: Some(p),
                 body,
+                ..
             } => {
                 format!("define {}({}) {:?}", name.text, p.join(", "), body.text)
             }
@@ -222,7 +234,7 @@ pub(crate) mod tests {
                     component.text, resource.text, op.text, args.text
                 )
             }
-            LineKind::MacroCall { name, args } => {
+            LineKind::MacroCall { name, args, .. } => {
                 let args: Vec<String> = args.iter().map(|a| format!("{:?}", a.text)).collect();
                 format!("call {}({})", name.text, args.join(", "))
             }
@@ -275,6 +287,16 @@ pub(crate) mod tests {
                 Ok(lines) => dump(input, &lines),
                 Err(errors) => dump_errors(input, &errors),
             },
+            (Mode::Traditional, Ok(lines)) => {
+                let done = expand(&lines, CppMode::Traditional);
+                let mut out = dump(input, &done.lines);
+                out.push_str(&dump_errors(input, &done.errors));
+                for span in &done.iso_pastes {
+                    let line = input[..span.start].matches('\n').count() + 1;
+                    out.push_str(&format!("iso paste L{line}\n"));
+                }
+                out
+            }
             (Mode::Eval, Ok(lines)) => match expand_defines(&lines).and_then(|l| evaluate(&l)) {
                 Ok(res) => res
                     .iter()
@@ -300,6 +322,7 @@ pub(crate) mod tests {
     enum Mode {
         Parse,
         Expand,
+        Traditional,
         Eval,
     }
 
@@ -311,6 +334,11 @@ pub(crate) mod tests {
     #[track_caller]
     fn check_expand(input: &str, expect: &str) {
         check_mode(Mode::Expand, input, expect);
+    }
+
+    #[track_caller]
+    fn check_traditional(input: &str, expect: &str) {
+        check_mode(Mode::Traditional, input, expect);
     }
 
     #[track_caller]
@@ -532,6 +560,58 @@ pub(crate) mod tests {
             L8 304..313 mutation rmirror.disklist mADD "x_1"
             L8 304..313 resource rmirror.srchost_x_1 = "h"
             L8 304..313 resource rmirror.dstdir_x_1 = "/disk/rmirror1/m"
+            "#,
+        );
+    }
+
+    /// As GNU `cpp -traditional` 12 does (each output checked by running it; tests/lcfg_cpp.rs
+    /// compares the legacy examples): comments paste (after substitution), arguments keep their
+    /// blanks, `##` stays (and is reported), `LCFGNG` is 1; a kept `#define` says what it means.
+    #[test]
+    fn traditional_mode_follows_cpp_traditional() {
+        check_traditional(
+            "#define STORE /disk/rmirror1\n\
+             #define MC(tag, fqdn, path) !r.disklist mADD(tag) ;; r.srchost_/**/tag fqdn ;; r.dstdir_/* c */tag STORE/path\n\
+             MC(fpc001_home,fpc001.example,fpc001/home)\nMC( a_b , h , p )\n\
+             #define LIST a/**/b c /* c */ d\nx.l LIST\n\
+             #define ISO(t) x.y_##t 1\nISO(k)\n#ifdef LCFGNG\nx.ng LCFGNG\n#endif\n",
+            r#"
+            L1 0..28 define STORE "/disk/rmirror1"
+            L2 29..138 define MC(tag, fqdn, path) "!r.disklist mADD(tag) ;; r.srchost_ tag fqdn ;; r.dstdir_ tag STORE/path"
+            L3 139..181 mutation r.disklist mADD "fpc001_home"
+            L3 139..181 resource r.srchost_fpc001_home = "fpc001.example"
+            L3 139..181 resource r.dstdir_fpc001_home = "/disk/rmirror1/fpc001/home"
+            L4 182..199 mutation r.disklist mADD "a_b"
+            L4 182..199 resource r.srchost_ = "a_b   h"
+            L4 182..199 resource r.dstdir_ = "a_b  /disk/rmirror1/ p"
+            L5 200..231 define LIST "ab c  d"
+            L6 232..240 resource x.l = "ab c  d"
+            L7 241..265 define ISO(t) "x.y_##t 1"
+            L9 273..286 ifdef "LCFGNG"
+            L10 287..298 resource x.ng = "1"
+            L11 299..305 endif ""
+            error mirrorc::lcfg_invalid_name L8:1+6: invalid resource name `y_##k` [not a valid resource name]
+            iso paste L7
+            "#,
+        );
+    }
+
+    /// As GNU cpp 12 does: ISO leaves literals alone, traditional substitutes inside them.
+    #[test]
+    fn parameters_inside_string_literals() {
+        let input = "#define G(t) x.s \"t \\\" t\" 't' t\nG(hi)\n";
+        check_expand(
+            input,
+            r#"
+            L1 0..31 define G(t) "x.s \"t \\\" t\" 't' t"
+            L2 32..37 resource x.s = "\"t \\\" t\" 't' hi"
+            "#,
+        );
+        check_traditional(
+            input,
+            r#"
+            L1 0..31 define G(t) "x.s \"t \\\" t\" 't' t"
+            L2 32..37 resource x.s = "\"hi \\\" hi\" 'hi' hi"
             "#,
         );
     }

@@ -182,14 +182,18 @@ impl Builder<'_, '_> {
                 op: self.child(p, Rule::op),
                 args: self.child(p, Rule::args),
             },
-            Rule::macro_call => LineKind::MacroCall {
-                name: self.child(p, Rule::ident),
-                args: p
+            Rule::macro_call => {
+                let (args, raw_args) = p
                     .clone()
                     .into_inner()
                     .find(|c| c.as_rule() == Rule::args)
-                    .map_or_else(Vec::new, |a| self.call_args(&a)),
-            },
+                    .map_or_else(Default::default, |a| self.call_args(&a));
+                LineKind::MacroCall {
+                    name: self.child(p, Rule::ident),
+                    args,
+                    raw_args,
+                }
+            }
             _ => self.directive(p),
         }
     }
@@ -234,6 +238,12 @@ impl Builder<'_, '_> {
                             .collect()
                     }),
                 body: self.child(&d, Rule::value),
+                traditional: d
+                    .clone()
+                    .into_inner()
+                    .find(|c| c.as_rule() == Rule::value)
+                    .map(|v| traditional_text(&v))
+                    .unwrap_or_default(),
             },
             Rule::undef => LineKind::Undef(self.child(&d, Rule::ident)),
             Rule::ifdef => cond(CondKind::Ifdef, Rule::ident),
@@ -275,20 +285,23 @@ impl Builder<'_, '_> {
         }
     }
 
-    /// Splits macro-call arguments at commas outside parentheses (comments blanked out).
-    fn call_args(&self, args: &Pair<Rule>) -> Vec<Word> {
+    /// Splits macro-call arguments at commas outside parentheses: each trimmed, with comments
+    /// blanked (ISO), and as traditional cpp substitutes it (blanks kept, comments gone).
+    fn call_args(&self, args: &Pair<Rule>) -> (Vec<Word>, Vec<String>) {
         let base = args.as_span().start();
-        let mut blanked = String::new();
+        // Comments become NULs of the same length: offsets stay, and each form drops them.
+        let mut marked = String::new();
         for piece in args.clone().into_inner() {
             match piece.as_rule() {
-                Rule::block_comment => blanked.push_str(&" ".repeat(piece.as_str().len())),
-                _ => blanked.push_str(piece.as_str()),
+                Rule::block_comment => marked.push_str(&"\0".repeat(piece.as_str().len())),
+                _ => marked.push_str(piece.as_str()),
             }
         }
+        let blanked = marked.replace('\0', " ");
         if blanked.chars().all(is_blank) {
-            return Vec::new();
+            return Default::default();
         }
-        let (mut depth, mut start, mut out) = (0usize, 0, Vec::new());
+        let (mut depth, mut start, mut out, mut raw) = (0usize, 0, Vec::new(), Vec::new());
         let ends = blanked
             .char_indices()
             .chain(std::iter::once((blanked.len(), ',')));
@@ -305,13 +318,20 @@ impl Builder<'_, '_> {
                         text: t.to_owned(),
                         span: self.range(a, a + t.len()),
                     });
+                    raw.push(marked[start..i].replace('\0', ""));
                     start = i + 1;
                 }
                 _ => {}
             }
         }
-        out
+        (out, raw)
     }
+}
+
+/// A value-like pair as written, outer blanks trimmed (traditional cpp removes its comments
+/// only after substituting the parameters, so they still separate tokens until then).
+fn traditional_text(p: &Pair<Rule>) -> String {
+    p.as_str().trim_matches(is_blank).to_owned()
 }
 
 fn comment_text<'i>(p: &Pair<'i, Rule>) -> &'i str {

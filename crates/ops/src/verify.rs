@@ -1,4 +1,5 @@
-//! `mirrorc verify`: the installed rsync judges every generated client rsyncd.conf, because
+//! `mirrorc verify`: the installed rsync judges every client rsyncd.conf — as deployed in the
+//! compiled tree (`deployed`, read as untrusted input), else as compiled in memory — because
 //! rsync's access rules fail open and rsync has no config-test flag. Each config is copied to
 //! a scratch folder with only its module paths and pid file pointed there (`remap`), then asked
 //! from many source addresses through rsync's "daemon over a remote shell" mode (`rsync`): no
@@ -6,6 +7,7 @@
 
 mod client;
 mod command;
+pub mod deployed;
 mod error;
 mod remap;
 pub mod remctld;
@@ -14,8 +16,9 @@ mod rsync;
 use std::io;
 use std::path::Path;
 
+pub use client::Config;
 use client::Context;
-pub use command::{run, Verified};
+pub use command::{run, Checked, Verified};
 pub use error::VerifyError;
 use mirrorc_core::emit::{Artifact, Kind};
 use mirrorc_core::model::{Client, Model};
@@ -51,11 +54,39 @@ impl Tally {
     }
 }
 
-/// Checks the rsyncd.conf of every client among `artifacts`, using `work` as scratch space.
-/// Findings come back sorted by client, then in check order.
+/// Checks the rsyncd.conf of every client among `artifacts` (as compiled), using `work` as
+/// scratch space. Findings come back sorted by client, then in check order.
 pub fn verify(
     model: &Model,
     artifacts: &[Artifact],
+    rsync: &Rsync,
+    work: &Path,
+) -> io::Result<(Vec<VerifyError>, Tally)> {
+    let by_path: std::collections::BTreeMap<&str, &Artifact> =
+        artifacts.iter().map(|a| (a.path.as_str(), a)).collect();
+    let files: Vec<(&Client, &Artifact)> = model
+        .clients
+        .iter()
+        .filter_map(|c| {
+            let path = Kind::RsyncdConf.path(&c.name);
+            by_path.get(path.as_str()).map(|a| (c, *a))
+        })
+        .collect();
+    let configs: Vec<Config> = files
+        .iter()
+        .map(|(client, a)| Config {
+            client,
+            text: &a.content,
+            file: &a.path,
+        })
+        .collect();
+    verify_configs(model, &configs, rsync, work)
+}
+
+/// Checks each of `configs` (deployed or compiled) against the inventory's intent.
+pub fn verify_configs(
+    model: &Model,
+    configs: &[Config],
     rsync: &Rsync,
     work: &Path,
 ) -> io::Result<(Vec<VerifyError>, Tally)> {
@@ -65,18 +96,8 @@ pub fn verify(
         rsync,
         stranger,
     };
-    let jobs: Vec<(&Client, &Artifact)> = model
-        .clients
-        .iter()
-        .filter_map(|c| {
-            artifacts
-                .iter()
-                .find(|a| a.path == Kind::RsyncdConf.path(&c.name))
-                .map(|a| (c, a))
-        })
-        .collect();
-    let results = mirrorc_core::par::map_min(&jobs, 2, |(c, a)| {
-        client::check(&cx, c, &a.content, &work.join(&c.name))
+    let results = mirrorc_core::par::map_min(configs, 2, |c| {
+        client::check(&cx, c, &work.join(&c.client.name))
     });
     let mut findings = Vec::new();
     let mut tally = Tally::default();
@@ -85,23 +106,23 @@ pub fn verify(
         findings.extend(report.findings);
         tally.add(report.tally);
     }
-    findings.extend(name_only(model, &jobs));
+    findings.extend(name_only(model, configs));
     Ok((findings, tally))
 }
 
 /// One advice per live server known only by name, with the clients it may open: admitting a
 /// name needs DNS, so it is not checked (said once per server, not once per client).
-fn name_only(model: &Model, jobs: &[(&Client, &Artifact)]) -> Vec<VerifyError> {
+fn name_only(model: &Model, configs: &[Config]) -> Vec<VerifyError> {
     let mut out = Vec::new();
     for (i, server) in model.servers.iter().enumerate() {
         if !server.addresses.is_empty() {
             continue;
         }
         let id = mirrorc_core::model::ServerId(i as u32);
-        let clients: Vec<&str> = jobs
+        let clients: Vec<&str> = configs
             .iter()
-            .filter(|(c, _)| c.server_set.contains(&id))
-            .map(|(c, _)| c.name.as_str())
+            .filter(|c| c.client.server_set.contains(&id))
+            .map(|c| c.client.name.as_str())
             .collect();
         if clients.is_empty() {
             continue;
@@ -175,8 +196,16 @@ mod tests {
         let compiled = mirrorc_core::build(&sources).expect("emit");
         let model = compiled.model.expect("model");
         let artifacts = compiled.artifacts.expect("artifacts");
-        let jobs: Vec<_> = model.clients.iter().map(|c| (c, &artifacts[0])).collect();
-        let advice: Vec<String> = super::name_only(&model, &jobs)
+        let configs: Vec<_> = model
+            .clients
+            .iter()
+            .map(|client| super::Config {
+                client,
+                text: &artifacts[0].content,
+                file: "x.conf",
+            })
+            .collect();
+        let advice: Vec<String> = super::name_only(&model, &configs)
             .iter()
             .map(|e| e.to_string())
             .collect();

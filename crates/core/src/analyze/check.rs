@@ -198,6 +198,9 @@ pub fn value(v: &str) -> Result<(), String> {
 /// Rejects identifier tokens that cpp may expand (`linux` → `1`) or our own macro names.
 pub fn cpp_safe(v: &str) -> Result<(), String> {
     for word in identifiers(v) {
+        if word == "LCFGNG" {
+            return Err("LCFG runs cpp with -DLCFGNG: the word `LCFGNG` becomes `1`".into());
+        }
         if CPP_WORDS.contains(&word) {
             return Err(format!(
                 "cpp replaces the word `{word}` (`{word}` → `1` without -undef)"
@@ -361,6 +364,11 @@ mod tests {
         check(value, "/disk/home", "ok");
         check(value, "/disk/my home", "ok");
         check(value, "/disk/2linux", "ok");
+        check(
+            value,
+            "/disk/LCFGNG",
+            "LCFG runs cpp with -DLCFGNG: the word `LCFGNG` becomes `1`",
+        );
         check(
             value,
             "/disk/linux",

@@ -64,6 +64,7 @@ pub fn meaning(text: &str) -> Result<Meaning, Vec<LcfgError>> {
                 name,
                 params: None,
                 body,
+                ..
             } => {
                 let key = format!("#define {}", name.text);
                 m.values.insert(key.clone(), body.text.clone());

@@ -1,8 +1,8 @@
 //! The whole `compile` and `diff` policy over one output folder, so a command only renders
 //! the result: read the inputs' key and the manifest, answer "up to date" from the manifest
-//! when nothing changed (make-like, see `fresh`), otherwise resolve, then stream, stage or
-//! plan/apply (`stream` decides; a possible conflict falls back to the exact plan, which
-//! refuses before writing). Returns data; prints nothing.
+//! when nothing changed (make-like, see `fresh`), otherwise resolve, then write: staged into a
+//! missing or empty folder, else every conflict found first (refused, nothing written) and the
+//! files streamed (see `stream`). Returns data; prints nothing.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::fresh::{self, Inputs};
 use super::manifest::Manifest;
 use super::stream::{self, Outcome, Streamed};
-use super::{apply, plan, Conflict};
+use super::Conflict;
 use crate::diag::Finding;
 use crate::model::Model;
 use crate::source::SourceMap;
@@ -137,48 +137,19 @@ pub fn compile(out: &Path, sources: &SourceMap, force: bool) -> io::Result<Compi
             warnings,
         } => (model, old, inputs, findings, warnings),
     };
-    let result = match stream::write(out, &model, &old, force, inputs.clone())? {
+    let result = match stream::write(out, &model, &old, force, inputs)? {
         Streamed::Done(outcome) => CompileOutcome::Written {
             findings,
             warnings,
             outcome,
         },
-        Streamed::NeedsPlan => planned(out, &model, &old, inputs, (findings, warnings))?,
+        Streamed::Refused(conflicts) => CompileOutcome::Refused {
+            findings,
+            conflicts,
+        },
     };
     crate::par::drop_behind((model, old));
     Ok(result)
-}
-
-/// The exact in-memory compile, for when a file in the way may have been edited by hand:
-/// every conflict is listed and nothing is written, or the plan is carried out.
-fn planned(
-    out: &Path,
-    model: &Model,
-    old: &Manifest,
-    inputs: Inputs,
-    (findings, warnings): (Vec<Finding>, Vec<String>),
-) -> io::Result<CompileOutcome> {
-    let artifacts = crate::emit::emit(model)?;
-    let mut plan = plan(out, old, &artifacts)?;
-    if !plan.conflicts.is_empty() {
-        let conflicts = std::mem::take(&mut plan.conflicts);
-        return Ok(CompileOutcome::Refused {
-            findings,
-            conflicts,
-        });
-    }
-    apply(out, &artifacts, &mut plan, old, inputs)?;
-    let outcome = Outcome {
-        files: artifacts.len(),
-        written: plan.write.len(),
-        unchanged: plan.unchanged,
-        removed: plan.remove.len(),
-    };
-    Ok(CompileOutcome::Written {
-        findings,
-        warnings,
-        outcome,
-    })
 }
 
 /// What `diff` found.

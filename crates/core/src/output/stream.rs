@@ -1,19 +1,20 @@
-//! Streaming `compile`: writes a large estate chunk by chunk, so the whole output (half a
-//! gigabyte at 100,000 clients) is never in memory at once. It is used when no file in the
-//! output folder could conflict: every existing file it would replace or delete is exactly
-//! what the manifest says mirrorc wrote (or `--force`). Otherwise it steps aside and the exact
-//! in-memory plan (`output::plan`) decides, refusing before anything is written.
+//! The one writer of `compile` into an existing output folder: every conflict is found first
+//! (`conflicts`: a scan of the folder, nothing written), then the estate is rendered and written
+//! chunk by chunk, so the whole output (half a gigabyte at 100,000 clients) is never in memory
+//! at once. Each changed file is replaced atomically (temp file + rename, mode 0644), unchanged
+//! files are left alone, generated files no longer produced are deleted (with their emptied
+//! folders), the manifest last. A missing or empty folder goes to `staging` instead.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::conflicts::{self, Conflict, Scan};
 use super::fresh::Inputs;
 use super::manifest::{self, Manifest};
 use super::staging;
 use super::{
-    finish, guard, read_existing, record_pending, remove_empty_parents, with_path, write_in_place,
-    Written,
+    finish, guard, record_pending, remove_empty_parents, with_path, write_in_place, Written,
 };
 use crate::emit::{self, Artifact, EmitError};
 use crate::model::Model;
@@ -35,13 +36,13 @@ pub struct Outcome {
     pub removed: usize,
 }
 
-/// The result of trying to stream.
+/// The result of a compile's write.
 #[derive(Debug)]
 pub enum Streamed {
     /// Done.
     Done(Outcome),
-    /// A file in the way was edited by hand or is not ours: use the exact plan instead.
-    NeedsPlan,
+    /// Files in the way would be lost (and no `--force`): nothing was written.
+    Refused(Vec<Conflict>),
 }
 
 impl From<EmitError> for io::Error {
@@ -50,7 +51,8 @@ impl From<EmitError> for io::Error {
     }
 }
 
-/// Compiles `model` into `dir` by streaming, unless a conflict is possible.
+/// Compiles `model` into `dir`: staged when `dir` is missing or empty, refused when a file in
+/// the way is not ours (unless `force`), else streamed.
 pub fn write(
     dir: &Path,
     model: &Model,
@@ -61,23 +63,25 @@ pub fn write(
     if let Some(target) = staging::target(dir)? {
         return Ok(Streamed::Done(staging::write(dir, target, model, inputs)?));
     }
-    let paths = emit::paths(model);
-    let disk = par::map(&paths, |p| disk_hash(dir, p));
-    let disk: Vec<Option<String>> = disk.into_iter().collect::<io::Result<_>>()?;
-    let stale: Vec<&String> = old
-        .claimed()
-        .into_iter()
-        .filter(|p| paths.binary_search(p).is_err())
-        .collect();
-    let stale_disk = par::map(&stale, |p| disk_hash(dir, p))
-        .into_iter()
-        .collect::<io::Result<Vec<_>>>()?;
-    let ours = |p: &String, h: &Option<String>| h.as_ref().is_none_or(|h| old.is_ours(p, h));
-    let clean = paths.iter().zip(&disk).all(|(p, h)| ours(p, h))
-        && stale.iter().zip(&stale_disk).all(|(p, h)| ours(p, h));
-    if !clean && !force {
-        return Ok(Streamed::NeedsPlan);
+    let scan = Scan::of(dir, model, old)?;
+    if !force {
+        let conflicts = conflicts::find(model, old, &scan)?;
+        if !conflicts.is_empty() {
+            return Ok(Streamed::Refused(conflicts));
+        }
     }
+    Ok(Streamed::Done(stream(dir, model, old, &scan, inputs)?))
+}
+
+/// Writes every changed file chunk by chunk, then removes the stale ones and saves the manifest.
+fn stream(
+    dir: &Path,
+    model: &Model,
+    old: &Manifest,
+    scan: &Scan,
+    inputs: Inputs,
+) -> io::Result<Outcome> {
+    let paths = &scan.paths;
     make_folders(dir, &paths)?;
     let mut manifest = Manifest {
         version: 1,
@@ -95,24 +99,12 @@ pub fn write(
         chunk.sort_unstable_by(|a, b| a.path.cmp(&b.path));
         let hashes = par::map_weighted(&chunk, write_weight, |a| {
             let hash = manifest::hash(a.content.as_bytes());
-            let on_disk = paths
-                .binary_search(&a.path)
-                .ok()
-                .and_then(|i| disk[i].as_ref());
-            let write = on_disk != Some(&hash);
+            let write = scan.on_disk(&a.path) != Some(&hash);
             (hash, write)
         });
         let fresh = chunk.iter().zip(&hashes).filter(|(_, (_, w))| *w);
         let fresh: Vec<(&String, &String)> = fresh.map(|(a, (h, _))| (&a.path, h)).collect();
-        let old_now = Manifest {
-            version: 1,
-            files: old.files.clone(),
-            pending: std::mem::take(&mut pending),
-            ..Manifest::default()
-        };
-        record_pending(dir, &old_now, fresh.iter().copied())?;
-        pending = old_now.pending;
-        pending.extend(fresh.iter().map(|(p, h)| ((*p).clone(), (*h).clone())));
+        record_pending(dir, &old.files, &mut pending, fresh.iter().copied())?;
         let jobs: Vec<(&Artifact, bool)> = chunk.iter().zip(hashes.iter().map(|x| x.1)).collect();
         let done = par::map_weighted(
             &jobs,
@@ -144,25 +136,19 @@ pub fn write(
         written.error.get_or_insert(e);
     }
     written.into_result(dir)?;
-    for (p, h) in stale.iter().zip(&stale_disk).filter(|(_, h)| h.is_some()) {
+    for (p, _) in scan.stale.iter().filter(|(_, h)| h.is_some()) {
         let full = dir.join(p);
-        debug_assert!(force || h.as_ref().is_some_and(|h| old.is_ours(p, h)));
         fs::remove_file(&full).map_err(|e| with_path(&full, e))?;
         remove_empty_parents(dir, &full);
         outcome.removed += 1;
     }
-    let changed = outcome.written > 0 || outcome.removed > 0;
-    finish(dir, &mut manifest, old, inputs, changed)?;
-    Ok(Streamed::Done(outcome))
+    finish(dir, &mut manifest, old, inputs)?;
+    Ok(outcome)
 }
 
 /// Rough cost of writing an artifact, in bytes: its length plus a file creation.
 pub(super) fn write_weight(a: &Artifact) -> usize {
     a.content.len() + 4096
-}
-
-pub(super) fn disk_hash(dir: &Path, path: &str) -> io::Result<Option<String>> {
-    Ok(read_existing(&dir.join(path))?.map(|bytes| manifest::hash(&bytes)))
 }
 
 pub(super) fn make_folders(dir: &Path, paths: &[String]) -> io::Result<()> {

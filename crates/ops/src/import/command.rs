@@ -23,6 +23,8 @@ pub struct ImportArgs {
     pub force: bool,
     /// Compare the imported inventory with the legacy setup.
     pub check_equivalence: bool,
+    /// The preprocessor dialect of the legacy files (LCFG's traditional cpp by default).
+    pub cpp_mode: mirrorc_lcfg::CppMode,
 }
 
 /// What `import` did after mapping the legacy files (`Imported` holds their findings).
@@ -52,7 +54,7 @@ pub enum ImportResult {
 
 /// Runs `mirrorc import`: the mapping (with its findings) and what was done with it.
 pub fn run(args: &ImportArgs) -> io::Result<(Imported, ImportResult)> {
-    let imported = import(&args.inputs, &args.include_dirs)?;
+    let imported = import(&args.inputs, &args.include_dirs, args.cpp_mode)?;
     let names: Vec<String> = imported
         .legacy
         .inputs

@@ -33,13 +33,26 @@ pub enum ImportError {
     #[error("cpp failed: {message}")]
     #[diagnostic(
         code(mirrorc::import_cpp),
-        help("import runs `cpp -undef` when a file needs more than `#define`, `#ifdef` and simple calls; install cpp or simplify the file")
+        help("import runs cpp (LCFG's flags, or `cpp -undef` with `--cpp-mode iso`) when a file needs more than `#define`, `#ifdef` and simple calls; install cpp or simplify the file")
     )]
     Cpp {
         /// cpp's first error line, or why it could not run.
         message: String,
         /// The file (its first line).
         #[label("preprocessing this file failed")]
+        span: SourceSpan,
+    },
+
+    /// A macro that pastes with `##`, which LCFG's traditional cpp leaves in the text.
+    #[error("`##` is not an operator under LCFG's `cpp -traditional`: it stays in the expansion")]
+    #[diagnostic(
+        code(mirrorc::import_iso_paste),
+        severity(Warning),
+        help("LCFG runs `cpp -traditional`, where `x_##tag` gives `x_##tag`, not `x_tag`; paste with an empty comment (`x_/**/tag`), or import with `--cpp-mode iso` if your site really runs ISO cpp")
+    )]
+    IsoPaste {
+        /// The `#define` line.
+        #[label("this macro pastes with `##`")]
         span: SourceSpan,
     },
 

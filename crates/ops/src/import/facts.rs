@@ -71,6 +71,7 @@ impl Facts {
             name,
             params: None,
             body,
+            ..
         } = &line.kind
         else {
             return;

@@ -44,12 +44,17 @@ pub struct Imported {
 }
 
 /// Reads the legacy files (folders are walked) and maps them onto an inventory.
-/// `include_dirs` are searched for `#include`s after the including file's folder.
-pub fn import(inputs: &[PathBuf], include_dirs: &[PathBuf]) -> io::Result<Imported> {
+/// `include_dirs` are searched for `#include`s after the including file's folder; `mode` is
+/// the preprocessor dialect (LCFG's traditional cpp, or ISO).
+pub fn import(
+    inputs: &[PathBuf],
+    include_dirs: &[PathBuf],
+    mode: lcfg::CppMode,
+) -> io::Result<Imported> {
     let mut legacy = Legacy::read(inputs, include_dirs)?;
     let mut facts = Facts::default();
     for (id, path) in legacy.inputs.clone() {
-        let lines = preprocess::preprocess(&mut legacy, id);
+        let lines = preprocess::preprocess(&mut legacy, id, mode);
         let (profile, errors) = lcfg::evaluate_spanned(&lines);
         legacy.report_lcfg(errors);
         facts.add(id, &path, &lines, profile);

@@ -1,7 +1,9 @@
 //! Legacy file → expanded lines: `#include`s spliced in, then the built-in expander
-//! (`syntax::lcfg::expand_defines`, exact spans); a file that needs full preprocessing
-//! (`#if` arithmetic and the like) goes through the real `cpp -undef` instead, whose line
-//! markers map every line back to its file and line.
+//! (`mirrorc_lcfg::expand` in the chosen [`CppMode`], exact spans); a file that needs full
+//! preprocessing (`#if` arithmetic and the like) goes through the real cpp instead (LCFG's
+//! flags, or `cpp -undef` in ISO mode), whose line markers map every line back to its file.
+//! Under LCFG's traditional cpp a `##` in a macro is literal: each such `#define` is a
+//! `mirrorc::import_iso_paste` warning.
 
 use std::ops::Range;
 use std::path::Path;
@@ -11,28 +13,45 @@ use super::error::ImportError;
 use super::load::{respan, Legacy};
 use crate::exec::{self, Cancel, Ended, Job};
 use mirrorc_core::source::{offset_of, FileId};
-use mirrorc_lcfg::{self as lcfg, LcfgError, Line};
+use mirrorc_lcfg::{self as lcfg, CppMode, LcfgError, Line};
+
+/// The flags lcfg-core's `packages/container.c` gives cpp (`-I` folders follow).
+pub const LCFG_CPP_FLAGS: [&str; 9] = [
+    "-traditional",
+    "-x",
+    "c",
+    "-undef",
+    "-nostdinc",
+    "-Wall",
+    "-Wundef",
+    "-Ui386",
+    "-DLCFGNG",
+];
 
 /// The expanded lines of one legacy file (empty when it cannot be read); problems are
 /// added to `legacy.findings`.
-pub fn preprocess(legacy: &mut Legacy, id: FileId) -> Vec<Line> {
+pub fn preprocess(legacy: &mut Legacy, id: FileId, mode: CppMode) -> Vec<Line> {
     let spliced = legacy.spliced(id);
-    let lines = match lcfg::expand_defines(&spliced) {
+    let done = lcfg::expand(&spliced, mode);
+    for span in &done.iso_pastes {
+        let f = legacy.finding(span, |span| ImportError::IsoPaste { span });
+        legacy.findings.push(f);
+    }
+    if done.errors.is_empty() {
+        return done.lines;
+    }
+    if !done.errors.iter().all(needs_cpp) {
+        legacy.report_lcfg(done.errors);
+        return Vec::new();
+    }
+    match with_cpp(legacy, id, mode) {
         Ok(lines) => lines,
-        Err(errors) if errors.iter().all(needs_cpp) => match with_cpp(legacy, id) {
-            Ok(lines) => lines,
-            Err(e) => {
-                legacy.report_lcfg(errors);
-                legacy.findings.push(e);
-                return Vec::new();
-            }
-        },
-        Err(errors) => {
-            legacy.report_lcfg(errors);
-            return Vec::new();
+        Err(e) => {
+            legacy.report_lcfg(done.errors);
+            legacy.findings.push(e);
+            Vec::new()
         }
-    };
-    lines
+    }
 }
 
 /// Errors the built-in expander gives up on but cpp handles.
@@ -49,14 +68,22 @@ const CPP_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most cpp output kept of one legacy file (the expander's own limits are of this order).
 const CPP_OUTPUT_CAP: usize = 16 << 20;
 
-fn with_cpp(legacy: &mut Legacy, id: FileId) -> Result<Vec<Line>, mirrorc_core::diag::Finding> {
+fn with_cpp(
+    legacy: &mut Legacy,
+    id: FileId,
+    mode: CppMode,
+) -> Result<Vec<Line>, mirrorc_core::diag::Finding> {
     let start = legacy.file_start(id);
     let fail = |legacy: &Legacy, message: String| {
         legacy.finding(&start, |span| ImportError::Cpp { message, span })
     };
     let path = legacy.sources.file(id).name.clone();
+    let flags: &[&str] = match mode {
+        CppMode::Traditional => &LCFG_CPP_FLAGS,
+        CppMode::Iso => &["-undef"],
+    };
     let mut job = Job::new("cpp")
-        .arg("-undef")
+        .args(flags)
         .timeout(CPP_TIMEOUT)
         .stdout_cap(CPP_OUTPUT_CAP)
         .stderr_cap(64 << 10);

@@ -1,6 +1,8 @@
-//! The checks of one client's rsyncd.conf: a listing from an outsider shows nothing, every
-//! address of the server set opens every module, every outsider is refused, and rsync logged
-//! no complaint while reading the file. Owns the scratch folder of that client.
+//! The checks of one client's rsyncd.conf (deployed or compiled): a listing from an outsider
+//! shows nothing, every address of the server set opens every module the inventory gives the
+//! client (a module missing from the file is refused, and so reported), every outsider is
+//! refused, and rsync logged no complaint while reading the file. Owns the scratch folder of
+//! that client.
 
 use std::fs;
 use std::io;
@@ -22,6 +24,10 @@ const COMPLAINTS: [&str; 7] = [
     "Warning",
     "syntax or usage error",
 ];
+
+/// The most modules of one config that are probed (each costs a few requests of ~30 ms; a
+/// deployed file could hold a million).
+const MAX_MODULES: usize = 1024;
 
 /// An address that must be refused, and what it is.
 #[derive(Debug, Clone)]
@@ -58,17 +64,34 @@ enum Answer {
     Unclear(String),
 }
 
-/// Runs every check of `client` on its generated config text, in `dir`.
-pub(super) fn check(
-    cx: &Context,
-    client: &Client,
-    conf_text: &str,
-    dir: &Path,
-) -> io::Result<ClientReport> {
-    let remapped = remap(conf_text, dir);
+/// One client's config to check: its text and the file it is (or would be) in.
+#[derive(Debug, Clone, Copy)]
+pub struct Config<'a> {
+    /// The client.
+    pub client: &'a Client,
+    /// The config text, as deployed or as compiled.
+    pub text: &'a str,
+    /// The file named in findings.
+    pub file: &'a str,
+}
+
+/// Runs every check of one client's config, in `dir`.
+pub(super) fn check(cx: &Context, config: &Config, dir: &Path) -> io::Result<ClientReport> {
+    let client = config.client;
+    let remapped = remap(config.text, dir);
     // A client without paths has no module folder: its own folder is still needed.
     fs::create_dir_all(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    if remapped.modules.len() > MAX_MODULES {
+        let reason = format!("more than {MAX_MODULES} modules: not checked");
+        let file = config.file.to_string();
+        let findings = vec![VerifyError::DeployedUnreadable { file, reason }];
+        return Ok(ClientReport {
+            findings,
+            tally: Tally::default(),
+        });
+    }
+    fs::create_dir_all(dir.join("tmp"))?;
     for (_, p) in &remapped.modules {
         fs::create_dir_all(p)?;
     }
@@ -78,9 +101,16 @@ pub(super) fn check(
     let _ = fs::remove_file(&log);
     let mut rep = ClientReport::default();
     rep.tally.configs = 1;
+    for parameter in &remapped.disarmed {
+        rep.findings.push(VerifyError::RunsProgram {
+            file: config.file.to_string(),
+            parameter: parameter.clone(),
+        });
+    }
     let probe = Prober {
         cx,
         client,
+        file: config.file,
         conf: &conf,
         log: &log,
     };
@@ -92,7 +122,12 @@ pub(super) fn check(
         probe.push(module, dir, &mut rep)?;
         probe.outsiders(module, &outsiders, &mut rep)?;
     }
-    complaints(&client.name, &log, &mut rep)?;
+    let in_file = |tag: &str| remapped.modules.iter().any(|(m, _)| m == tag);
+    for path in client.paths.iter().filter(|p| !in_file(&p.tag)) {
+        rep.tally.modules += 1;
+        probe.servers(&path.tag, &mut rep)?;
+    }
+    complaints(config, &log, &mut rep)?;
     Ok(rep)
 }
 
@@ -100,6 +135,7 @@ pub(super) fn check(
 struct Prober<'a> {
     cx: &'a Context<'a>,
     client: &'a Client,
+    file: &'a str,
     conf: &'a PathBuf,
     log: &'a PathBuf,
 }
@@ -134,6 +170,7 @@ impl Prober<'_> {
         for module in p.stdout.lines().filter_map(|l| l.split_whitespace().next()) {
             let (client, address) = (self.client.name.clone(), from.to_string());
             rep.findings.push(VerifyError::ListsModule {
+                file: self.file.to_string(),
                 client,
                 module: module.to_string(),
                 address,
@@ -155,6 +192,7 @@ impl Prober<'_> {
                 let finding = match answer {
                     Answer::Admitted => continue,
                     Answer::Refused => VerifyError::RefusesServer {
+                        file: self.file.to_string(),
                         client: self.client.name.clone(),
                         module: module.to_string(),
                         server: server.name.clone(),
@@ -204,6 +242,7 @@ impl Prober<'_> {
             let (client, module, address) =
                 (self.client.name.clone(), module.to_string(), from.clone());
             rep.findings.push(VerifyError::AcceptsPush {
+                file: self.file.to_string(),
                 client,
                 module,
                 address,
@@ -231,6 +270,7 @@ impl Prober<'_> {
             let finding = match self.ask(&o.address, Some(module), rep)?.0 {
                 Answer::Refused => continue,
                 Answer::Admitted => VerifyError::AdmitsOutsider {
+                    file: self.file.to_string(),
                     client: self.client.name.clone(),
                     module: module.to_string(),
                     address: o.address.clone(),
@@ -250,6 +290,7 @@ impl Prober<'_> {
             address.to_string(),
         );
         VerifyError::Unexpected {
+            file: self.file.to_string(),
             client,
             target,
             address,
@@ -312,7 +353,7 @@ pub(super) fn outsiders(cx: &Context, client: &Client) -> Vec<Outsider> {
 }
 
 /// Every distinct complaint rsync logged (it reads the file once per request).
-fn complaints(client: &str, log: &Path, rep: &mut ClientReport) -> io::Result<()> {
+fn complaints(config: &Config, log: &Path, rep: &mut ClientReport) -> io::Result<()> {
     let text = match fs::read_to_string(log) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => String::new(),
@@ -327,7 +368,8 @@ fn complaints(client: &str, log: &Path, rep: &mut ClientReport) -> io::Result<()
         if !seen.contains(&message) {
             seen.push(message);
             rep.findings.push(VerifyError::ConfigWarning {
-                client: client.to_string(),
+                file: config.file.to_string(),
+                client: config.client.name.clone(),
                 message: message.to_string(),
             });
         }

@@ -1,6 +1,9 @@
-//! Points a generated rsyncd.conf at a scratch folder: each module's `path` becomes an empty
-//! folder of its own, and `pid file` (and `lock file`/`log file`, if any) move into the scratch
-//! folder. Every other byte is kept, so rsync judges what mirrorc really emits.
+//! Points an rsyncd.conf at a scratch folder: each module's `path` becomes an empty folder of
+//! its own, and `pid file` (and `lock file`/`log file`/`temp dir`, if any) move into it.
+//! A deployed file is untrusted: what would make rsync run a program (`early exec`,
+//! `pre-xfer exec`, `post-xfer exec`, `name converter`) or read another file (`motd file`,
+//! `&include`, `&merge`) is commented out and listed in [`Remapped::disarmed`]; mirrorc never writes them.
+//! Every other byte is kept, so rsync judges the file as it is.
 //! Parameter names are matched as rsync matches them: case and spaces ignored.
 
 use std::path::{Path, PathBuf};
@@ -12,13 +15,26 @@ pub(super) struct Remapped {
     pub text: String,
     /// Module names in file order, with the folder their `path` now points at.
     pub modules: Vec<(String, PathBuf)>,
+    /// Parameters and directives commented out because rsync would run or read something.
+    pub disarmed: Vec<String>,
 }
+
+/// Parameters whose value rsync runs as a program, or a file it shows to the client (`motd
+/// file`, whose lines would land in a finding); normalized: lower case, no blanks.
+const DISARMED: [&str; 5] = [
+    "earlyexec",
+    "pre-xferexec",
+    "post-xferexec",
+    "nameconverter",
+    "motdfile",
+];
 
 /// Rewrites `text` so it touches only `dir`.
 pub(super) fn remap(text: &str, dir: &Path) -> Remapped {
     let mut out = Remapped {
         text: String::with_capacity(text.len() + 256),
         modules: Vec::new(),
+        disarmed: Vec::new(),
     };
     let mut continued = false; // the previous line ended with `\` (rsync joins the next one)
     let mut dropping = false; // ...and it was a line we replaced, so its tail goes too
@@ -31,7 +47,8 @@ pub(super) fn remap(text: &str, dir: &Path) -> Remapped {
             dropping = dropping && continued;
             continue;
         }
-        let replacement = rewrite(line, dir, &mut out.modules);
+        let replacement =
+            disarm(line, &mut out.disarmed).or_else(|| rewrite(line, dir, &mut out.modules));
         dropping = replacement.is_some() && continued;
         push_line(&mut out.text, replacement.as_deref().unwrap_or(line));
     }
@@ -41,6 +58,23 @@ pub(super) fn remap(text: &str, dir: &Path) -> Remapped {
 fn push_line(buf: &mut String, line: &str) {
     buf.push_str(line);
     buf.push('\n');
+}
+
+/// A comment in place of a line that would make rsync run a program or read another file.
+fn disarm(line: &str, disarmed: &mut Vec<String>) -> Option<String> {
+    let t = line.trim_start();
+    let what = if t.starts_with('&') {
+        t.split_whitespace().next().unwrap_or(t).to_string()
+    } else {
+        let (key, _) = t.split_once('=')?;
+        if !DISARMED.contains(&normalize(key).as_str()) {
+            return None;
+        }
+        key.trim().to_string()
+    };
+    let comment = format!("# disarmed by mirrorc verify: {}", what.escape_debug());
+    disarmed.push(what);
+    Some(comment)
 }
 
 /// The replacement of one logical line, or `None` to keep it.
@@ -78,6 +112,7 @@ fn rewrite(line: &str, dir: &Path, modules: &mut Vec<(String, PathBuf)>) -> Opti
         "pidfile" => file("rsyncd.pid"),
         "lockfile" => file("rsyncd.lock"),
         "logfile" => file("rsyncd-conf.log"),
+        "tempdir" => file("tmp"),
         _ => None,
     }
 }
@@ -110,6 +145,29 @@ mod tests {
         check(
             "port = 8873\nPID File = /run/x.pid\n# path = /nope\n[a_b]\n    path = /disk/home\n    hosts allow = 1.2.3.4\n[c]\npath=/x\n",
             "port = 8873\nPID File = /w/rsyncd.pid\n# path = /nope\n[a_b]\n    path = /w/modules/0\n    hosts allow = 1.2.3.4\n[c]\npath = /w/modules/1\n--\na_b -> /w/modules/0\nc -> /w/modules/1",
+        );
+    }
+
+    #[test]
+    fn programs_and_includes_are_disarmed_with_their_continuations() {
+        let r = remap(
+            "&include /etc/rsyncd.d\n[m]\nEarly Exec = /bin/sh -c \\\n'touch /x'\npre-xfer exec=/a\npost-xfer exec = /b\nname converter = /c\nmotd file = /etc/shadow\n# early exec = /d\n",
+            Path::new("/w"),
+        );
+        assert_eq!(
+            r.text,
+            "# disarmed by mirrorc verify: &include\n[m]\n# disarmed by mirrorc verify: Early Exec\n# disarmed by mirrorc verify: pre-xfer exec\n# disarmed by mirrorc verify: post-xfer exec\n# disarmed by mirrorc verify: name converter\n# disarmed by mirrorc verify: motd file\n# early exec = /d\n"
+        );
+        assert_eq!(
+            r.disarmed,
+            [
+                "&include",
+                "Early Exec",
+                "pre-xfer exec",
+                "post-xfer exec",
+                "name converter",
+                "motd file"
+            ]
         );
     }
 
