@@ -82,7 +82,7 @@ fn stream(
     inputs: Inputs,
 ) -> io::Result<Outcome> {
     let paths = &scan.paths;
-    make_folders(dir, &paths)?;
+    make_folders(dir, paths)?;
     let mut manifest = Manifest {
         version: 1,
         ..Manifest::default()
