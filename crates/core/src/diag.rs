@@ -70,6 +70,76 @@ impl Finding {
     }
 }
 
+/// The one findings sink: every stage that collects findings (analysis, `import`'s legacy
+/// reading and mapping, `verify`) pushes into one of these, and hands them on sorted.
+#[derive(Debug, Default)]
+pub struct Sink {
+    findings: Vec<Finding>,
+}
+
+impl Sink {
+    /// Records a finding.
+    pub fn push(&mut self, f: Finding) {
+        self.findings.push(f);
+    }
+
+    /// Records a diagnostic in `file`.
+    pub fn err(&mut self, file: FileId, diag: impl Diagnostic + Send + Sync + 'static) {
+        self.push(Finding::new(file, diag));
+    }
+
+    /// Records a diagnostic not tied to a file.
+    pub fn global(&mut self, diag: impl Diagnostic + Send + Sync + 'static) {
+        self.push(Finding::global(diag));
+    }
+
+    /// Records a diagnostic with a note in another place ("first declared here").
+    pub fn err_with_note(
+        &mut self,
+        file: FileId,
+        diag: impl Diagnostic + Send + Sync + 'static,
+        note_file: FileId,
+        note: impl Diagnostic + Send + Sync + 'static,
+    ) {
+        self.push(Finding::new(file, diag).with_related(note_file, note));
+    }
+
+    /// Moves every finding of `other` here.
+    pub fn append(&mut self, other: Sink) {
+        self.findings.extend(other.findings);
+    }
+
+    /// The findings so far, in discovery order.
+    pub fn as_slice(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The findings so far, in discovery order (to render or inspect them elsewhere).
+    pub fn into_vec(self) -> Vec<Finding> {
+        self.findings
+    }
+
+    /// The findings, sorted by file and position.
+    pub fn into_sorted(mut self) -> Vec<Finding> {
+        sort(&mut self.findings);
+        self.findings
+    }
+}
+
+impl Extend<Finding> for Sink {
+    fn extend<I: IntoIterator<Item = Finding>>(&mut self, iter: I) {
+        self.findings.extend(iter);
+    }
+}
+
+impl FromIterator<Finding> for Sink {
+    fn from_iter<I: IntoIterator<Item = Finding>>(iter: I) -> Self {
+        Sink {
+            findings: iter.into_iter().collect(),
+        }
+    }
+}
+
 /// Sorts findings by file and position so output does not depend on discovery order.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by_key(|f| f.sort_key());

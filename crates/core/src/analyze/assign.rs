@@ -20,7 +20,7 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
     let decided = crate::par::map(&ids, |id| {
         let mut local = Cx::default();
         let choice = decide(&mut local, model, decls, *id);
-        (choice, local.findings)
+        (choice, local)
     });
     for (i, (choice, findings)) in decided.into_iter().enumerate() {
         let Choice {
@@ -30,7 +30,7 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
             draining,
             hosts_allow,
         } = choice;
-        cx.findings.extend(findings);
+        cx.append(findings);
         for s in &set {
             model.servers[s.0 as usize]
                 .eligible

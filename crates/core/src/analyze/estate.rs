@@ -262,7 +262,7 @@ fn path_max_ages(cx: &mut Cx, decls: &Decls<'_>) -> BTreeMap<(ClientId, String),
 }
 
 fn push(cx: &mut Cx, file: FileId, e: EstateError) {
-    cx.findings.push(crate::diag::Finding::new(file, e));
+    cx.err(file, e);
 }
 
 fn site_default(f: &SiteFile) -> Option<&Sp<String>> {

@@ -14,36 +14,12 @@ mod tags;
 
 use crate::diag::{self, Finding};
 use crate::model::{Model, ServerState};
-use crate::source::FileId;
 use crate::syntax::ast::Ast;
 use error::AnalyzeError;
 use resolve::{Decl, Decls};
 
-/// Findings collected while analyzing.
-#[derive(Default)]
-pub struct Cx {
-    /// Everything found so far.
-    pub findings: Vec<Finding>,
-}
-
-impl Cx {
-    /// Records a diagnostic in `file`.
-    pub fn err(&mut self, file: FileId, e: AnalyzeError) {
-        self.findings.push(Finding::new(file, e));
-    }
-
-    /// Records a diagnostic with a note in another place.
-    pub fn err_with_note(
-        &mut self,
-        file: FileId,
-        e: AnalyzeError,
-        note_file: FileId,
-        note: AnalyzeError,
-    ) {
-        self.findings
-            .push(Finding::new(file, e).with_related(note_file, note));
-    }
-}
+/// Findings collected while analyzing: the one findings sink, under the stage's short name.
+pub type Cx = diag::Sink;
 
 /// Resolves the estate. The Model is `None` when any finding is an error.
 pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
@@ -55,12 +31,11 @@ pub fn analyze(ast: &Ast) -> (Option<Model>, Vec<Finding>) {
     assign::capacity(&mut cx, &model, &decls);
     name_only_access(&mut cx, &model, &decls);
     estate::resolve(&mut cx, ast, &mut model, &decls);
-    let mut findings = cx.findings;
+    let mut findings = cx.into_sorted();
     if model.estate.runner == crate::model::Runner::Rmirror {
         // The original rmirror pulls on port 873: there it is the right port, not a clash.
         findings.retain(|f| f.code() != "mirrorc::system_rsync_port");
     }
-    diag::sort(&mut findings);
     let ok = !diag::has_errors(&findings);
     (ok.then_some(model), findings)
 }
@@ -78,9 +53,7 @@ pub fn simulate(ast: &Ast, lost: &[crate::model::ServerId]) -> (Model, Vec<Findi
         }
     }
     assign::assign(&mut cx, &mut model, &decls);
-    let mut findings = cx.findings;
-    diag::sort(&mut findings);
-    (model, findings)
+    (model, cx.into_sorted())
 }
 
 /// Live servers without an address are admitted by name: DNS-dependent access.

@@ -81,9 +81,13 @@ pub fn resolve<'a>(cx: &mut Cx, ast: &'a Ast) -> (Model, Decls<'a>) {
     }
     let mut decls = collect_hosts(cx, &sites, &site_ids, &unsure_sites, &mut model);
     decls.undecoded = undecoded(ast);
-    // A site with servers that did not decode leaves the sets it is in unsure.
+    // A site with servers that did not decode (or an unknown top-level key, perhaps a
+    // misspelt `servers:`) leaves the sets it is in unsure.
     for (i, c) in model.clients.iter().enumerate() {
-        let partial = |s: &SiteId| !sites[s.0 as usize].1.partial.servers.is_empty();
+        let partial = |s: &SiteId| {
+            let p = &sites[s.0 as usize].1.partial;
+            !p.servers.is_empty() || p.top_level
+        };
         decls.unsure[i] |= c.mirrored_by.iter().any(partial);
     }
     (model, decls)
@@ -287,11 +291,11 @@ fn collect_hosts<'a>(
             inherited_unsure: unsure_sites[h.site.0 as usize],
         };
         let client = build_client(&mut local, h, &scope);
-        (client, local.findings)
+        (client, local)
     });
     for (h, ((client, unsure), findings)) in clients.iter().zip(built) {
         decls.unsure.push(unsure);
-        cx.findings.extend(findings);
+        cx.append(findings);
         model.sites[h.site.0 as usize]
             .clients
             .push(crate::model::ClientId(model.clients.len() as u32));
@@ -702,7 +706,7 @@ mod tests {
         let mut cx = Cx::default();
         let (model, _) = resolve(&mut cx, &ast);
         let mut out = Vec::new();
-        for f in &cx.findings {
+        for f in cx.as_slice() {
             out.push(format!("{}: {}", f.code(), f.diag));
         }
         for s in &model.servers {

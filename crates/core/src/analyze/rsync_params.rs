@@ -147,7 +147,7 @@ pub fn merge(levels: [Option<&Sp<RsyncDecl>>; 3]) -> RsyncParams {
 }
 
 fn push(cx: &mut Cx, file: FileId, e: RsyncError) {
-    cx.findings.push(crate::diag::Finding::new(file, e));
+    cx.err(file, e);
 }
 
 #[cfg(test)]

@@ -65,6 +65,8 @@ pub struct Partial {
     pub site: bool,
     /// The site's `mirrored_by` is there but not a list of names.
     pub mirrored_by: bool,
+    /// The file's top level has an unknown key (a misspelt `servers:` would hide servers).
+    pub top_level: bool,
     /// Servers whose declaration has a problem, by name.
     pub servers: Vec<Sp<String>>,
     /// Clients whose declaration has a problem, by name.

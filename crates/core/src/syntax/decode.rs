@@ -182,7 +182,11 @@ pub fn site_file(
         estate: t.get("estate").and_then(|n| estate(&mut d, n)),
         partial,
     };
+    let before = d.errors.len();
     d.finish(t, Entity::Site);
+    // `servrs:` is an unknown key: the site's servers may be more than those read.
+    let mut file = file;
+    file.partial.top_level = d.errors.len() > before;
     Some(if complete { file } else { names_only(file) })
 }
 

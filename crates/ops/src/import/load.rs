@@ -12,7 +12,7 @@ use miette::SourceSpan;
 
 use super::error::ImportError;
 use super::located::Located;
-use mirrorc_core::diag::Finding;
+use mirrorc_core::diag::{Finding, Sink};
 use mirrorc_core::source::{FileId, SourceMap};
 use mirrorc_lcfg::{self as lcfg, LcfgError, Line, LineKind};
 
@@ -27,7 +27,7 @@ pub struct Legacy {
     /// Every file read: the inputs first, then included headers.
     pub sources: SourceMap,
     /// Diagnostics found while reading, parsing and expanding.
-    pub findings: Vec<Finding>,
+    pub findings: Sink,
     /// The input files (not the headers found only through `#include`), in order.
     pub inputs: Vec<(FileId, PathBuf)>,
     bases: Vec<usize>,

@@ -11,7 +11,7 @@ use super::facts::{Facts, Profile, Res};
 use super::load::Legacy;
 use super::plan::{Plan, ServerPlan, SitePlan};
 use mirrorc_core::analyze::check;
-use mirrorc_core::diag::Finding;
+use mirrorc_core::diag::Sink;
 
 /// One disk pulled by one server, as the legacy profile says.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ pub struct Mapper<'a> {
     /// What they say.
     pub facts: &'a Facts,
     /// What could not be mapped.
-    pub findings: Vec<Finding>,
+    pub findings: Sink,
     /// The inventory being built.
     pub plan: Plan,
     /// Server short name → site.
@@ -68,7 +68,7 @@ impl<'a> Mapper<'a> {
         Mapper {
             legacy,
             facts,
-            findings: Vec::new(),
+            findings: Sink::default(),
             plan: Plan::default(),
             server_site: BTreeMap::new(),
             server_by_access: BTreeMap::new(),
@@ -90,7 +90,7 @@ impl<'a> Mapper<'a> {
     /// Sites and their servers from the `#define` lists.
     pub fn sites(&mut self) {
         if self.facts.sites.values().all(|s| s.servers.is_empty()) {
-            self.findings.push(Finding::global(ImportError::NoSites));
+            self.findings.global(ImportError::NoSites);
         }
         for (name, list) in self
             .facts

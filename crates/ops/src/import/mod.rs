@@ -71,9 +71,9 @@ pub fn import(
         pulls: std::mem::take(&mut m.legacy_pulls),
     };
     let (plan, mapped) = (std::mem::take(&mut m.plan), std::mem::take(&mut m.findings));
-    let mut findings = std::mem::take(&mut legacy.findings);
-    findings.extend(mapped);
-    dedup(&mut findings);
+    let mut sink = std::mem::take(&mut legacy.findings);
+    sink.append(mapped);
+    let findings = dedup(sink);
     Ok(Imported {
         legacy,
         findings,
@@ -83,8 +83,8 @@ pub fn import(
 }
 
 /// Sorts findings and drops repeats (a header included by many profiles reports once).
-fn dedup(findings: &mut Vec<Finding>) {
-    diag::sort(findings);
+fn dedup(sink: diag::Sink) -> Vec<Finding> {
+    let mut findings = sink.into_sorted();
     let key = |f: &Finding| {
         let offset = f
             .diag
@@ -95,4 +95,5 @@ fn dedup(findings: &mut Vec<Finding>) {
     };
     let mut seen = std::collections::BTreeSet::new();
     findings.retain(|f| seen.insert(key(f)));
+    findings
 }

@@ -113,7 +113,8 @@ pub fn run(sources: &SourceMap, out: &Path, keep: Option<&Path>) -> io::Result<V
         errors.extend(remctld::check(&bin, &fragments, work)?);
         tally.remctl_configs = fragments.len();
     }
-    let problems = errors.into_iter().map(Finding::global).collect();
+    let problems: mirrorc_core::diag::Sink = errors.into_iter().map(Finding::global).collect();
+    let problems = problems.into_vec();
     let kept = keep.map(|_| temp.keep());
     Ok(Verified::Done {
         findings,
