@@ -332,7 +332,7 @@ fn diff_summarises_access_changes_then_shows_files() {
     let out = stdout(&o);
     assert!(out.starts_with("summary:\n"), "{out}");
     assert!(
-        out.contains("  jmirror3: drain -> retired; no longer admitted by"),
+        out.contains("  jmirror3: drain -> retired; stops pulling 3 disks (held by their new holders); no longer admitted by"),
         "{out}"
     );
     assert!(out.contains("hosts allow -jmirror3"), "{out}");

@@ -95,12 +95,15 @@ fn expected_server(model: &Model, name: &str) -> Resources {
                 let addrs = c.addresses.join(" ");
                 r(&mut m, "rmirror", &format!("srcaddr_{}", p.tag), addrs);
             }
-            r(
-                &mut m,
-                "rmirror",
-                &format!("srcport_{}", p.tag),
-                c.port.to_string(),
-            );
+            // `runner: rmirror` writes no srcport_ (rmirror pulls on port 873).
+            if model.estate.runner != mirrorc_core::model::Runner::Rmirror {
+                r(
+                    &mut m,
+                    "rmirror",
+                    &format!("srcport_{}", p.tag),
+                    c.port.to_string(),
+                );
+            }
             r(
                 &mut m,
                 "rmirror",

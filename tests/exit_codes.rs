@@ -10,6 +10,9 @@ use std::process::Command;
 use crate::common::{code, stderr, stdout};
 
 /// Runs `mirrorc ARGS` in `cwd` with `PATH` set to `path` when given.
+/// The rmirror header of a server that holds nothing.
+pub(crate) const NO_DISKS: &str = "rmirror.safetylimit 70\nrmirror.address 192.0.2.13\n";
+
 fn run(cwd: &Path, args: &[&str], path: Option<&str>) -> std::process::Output {
     let mut c = Command::new(env!("CARGO_BIN_EXE_mirrorc"));
     c.args(args).current_dir(cwd).env("NO_COLOR", "1");
@@ -24,6 +27,8 @@ fn every_exit_code_of_every_command() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path();
+    // A server header with no disks (every server of site/ holds some, jmirror3 while draining).
+    fs::write(dir.join("no-disks.h"), NO_DISKS).expect("write");
     fs::create_dir(dir.join("site")).expect("mkdir");
     for f in ["jcmb.yaml", "forum.yaml"] {
         fs::copy(repo.join("site").join(f), dir.join("site").join(f)).expect("copy");
@@ -80,7 +85,14 @@ fn every_exit_code_of_every_command() {
         ),
         (
             "run ok (no disks)",
-            vec!["run", "--server", "jmirror3", "--dry-run"],
+            vec![
+                "run",
+                "--server",
+                "jmirror3",
+                "--dry-run",
+                "--from-lcfg",
+                "no-disks.h",
+            ],
             0,
         ),
         (

@@ -278,6 +278,8 @@ fn json_documents_of_an_output_folder() {
             0
         )
     );
+    // (site/'s draining jmirror3 keeps its disks: the run with no disks reads an empty header.)
+    fs::write(dir.join("no-disks.h"), crate::exit_codes::NO_DISKS).expect("write");
     // The runtime's documents that need no daemon: a run with no disks, and the merged report
     // of an estate where no server answers (the time fixed with --now).
     insta::assert_json_snapshot!(
@@ -288,6 +290,8 @@ fn json_documents_of_an_output_folder() {
                 "--server",
                 "jmirror3",
                 "--dry-run",
+                "--from-lcfg",
+                "no-disks.h",
                 "--format",
                 "json"
             ],

@@ -1,10 +1,13 @@
 //! Property tests over generated estates, through the whole pipeline (YAML text in,
 //! artifacts out): determinism under any file and key order, every client held by exactly
-//! `copies` servers of its set, no rsync module ever open, and rendezvous stability (adding a
-//! server only moves clients onto that server).
+//! `copies` active servers of its set plus its draining keepers, no rsync module ever open,
+//! rendezvous stability (adding a server only moves clients onto that server) and
+//! make-before-break draining (draining a server only adds holders, only to its clients, and
+//! is its retirement plus what it holds when active).
 
 use std::collections::BTreeMap;
 
+use mirrorc_core::model::{Model, ServerState};
 use mirrorc_core::source::SourceMap;
 use proptest::prelude::*;
 
@@ -51,12 +54,24 @@ fn estate_strategy() -> impl Strategy<Value = Estate> {
 
 /// Renders the estate as YAML files; `order` permutes keys, `extra` adds one active server to site 0.
 fn render(e: &Estate, reverse_keys: bool, extra: bool) -> Vec<(String, String)> {
+    render_as(e, e, reverse_keys, extra)
+}
+
+/// [`render`] with the server states of `states` (same shape as `e`); the clients' copies
+/// are still capped by `e`'s active servers, so only the states differ.
+fn render_as(
+    e: &Estate,
+    states: &Estate,
+    reverse_keys: bool,
+    extra: bool,
+) -> Vec<(String, String)> {
     let n = e.sites.len();
     let mut files = Vec::new();
     for (i, s) in e.sites.iter().enumerate() {
         let mirror = (i + 1) % n;
         let active = e.sites[mirror].servers.iter().filter(|x| **x == 0).count();
-        let mut servers: Vec<String> = s.servers.iter().enumerate().map(|(j, st)| {
+        let s_states = &states.sites[i];
+        let mut servers: Vec<String> = s_states.servers.iter().enumerate().map(|(j, st)| {
             let state = ["active", "drain", "retired"][*st as usize];
             let cap = if s.capacity { "    capacity: 100TiB\n" } else { "" };
             format!("  s{i}-m{j}:\n    address: 10.{i}.0.{}\n    store: /srv/mirror {j}\n{cap}    state: {state}\n", j + 1)
@@ -159,11 +174,21 @@ proptest! {
         let _ = artifacts(&c);
         let model = c.model.expect("model");
         for client in &model.clients {
-            prop_assert_eq!(client.holders.len(), client.copies as usize, "{}", client.name);
+            let extra = client.draining.len();
+            prop_assert_eq!(client.holders.len(), client.copies as usize + extra, "{}", client.name);
             prop_assert!(!client.server_set.is_empty());
             for s in &client.holders {
                 prop_assert!(client.server_set.contains(s));
-                prop_assert_eq!(model.server(*s).state, mirrorc_core::model::ServerState::Active);
+                let want = match client.draining.contains(s) {
+                    true => ServerState::Drain,
+                    false => ServerState::Active,
+                };
+                prop_assert_eq!(model.server(*s).state, want);
+            }
+            for s in &client.server_set {
+                // A draining server holds a client only as one of its `draining` keepers.
+                let st = model.server(*s).state;
+                prop_assert!(st != ServerState::Drain || client.holders.contains(s) == client.draining.contains(s));
             }
             for s in &client.server_set {
                 prop_assert!(model.server(*s).state != mirrorc_core::model::ServerState::Retired);
@@ -191,6 +216,92 @@ proptest! {
             let new: Vec<&str> = a.holders.iter().map(|s| after.server(*s).name.as_str()).collect();
             for s in &new {
                 prop_assert!(old.contains(s) || *s == "s0-new", "{} moved to {} (old {:?})", b.name, s, old);
+            }
+        }
+    }
+}
+
+/// Client → holder names, or `None` when the estate does not compile.
+fn holders_of(files: &[(String, String)]) -> Option<BTreeMap<String, Vec<String>>> {
+    let mut sources = SourceMap::default();
+    for (name, text) in files {
+        sources.add(name.clone(), text.clone());
+    }
+    let model: Model = mirrorc_core::check(&sources).model?;
+    let names = |c: &mirrorc_core::model::Client| -> Vec<String> {
+        c.holders
+            .iter()
+            .map(|s| model.server(*s).name.clone())
+            .collect()
+    };
+    Some(
+        model
+            .clients
+            .iter()
+            .map(|c| (c.name.clone(), names(c)))
+            .collect(),
+    )
+}
+
+/// `e` with server `j` of site `i` in `state`.
+fn with_state(e: &Estate, i: usize, j: usize, state: u8) -> Estate {
+    let mut out = e.clone();
+    out.sites[i].servers[j] = state;
+    out
+}
+
+/// Every (site, server) of `e` in state `state`.
+fn servers_in(e: &Estate, state: u8) -> Vec<(usize, usize)> {
+    let all = e
+        .sites
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.servers.iter().enumerate().map(move |(j, st)| (i, j, *st)));
+    all.filter(|x| x.2 == state)
+        .map(|(i, j, _)| (i, j))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Holders with a server `drain` = holders with it `retired` ∪ (it, where it holds the
+    /// client when `active`), for every non-retired server of the estate.
+    #[test]
+    fn draining_is_retired_plus_what_it_would_hold(e in estate_strategy()) {
+        for (i, j) in servers_in(&e, 0).into_iter().chain(servers_in(&e, 1)) {
+            let name = format!("s{i}-m{j}");
+            let at = |st| holders_of(&render_as(&e, &with_state(&e, i, j, st), false, false));
+            let (Some(active), Some(drain), Some(retired)) = (at(0), at(1), at(2)) else {
+                continue; // a client would be left short of servers
+            };
+            for (client, held) in &drain {
+                let mut want = retired[client].clone();
+                if active[client].contains(&name) {
+                    want.push(name.clone());
+                }
+                want.sort();
+                prop_assert_eq!(held, &want, "{} with {} drain", client, name);
+            }
+        }
+    }
+
+    /// Draining an active server is make-before-break: no client loses a holder, clients it
+    /// does not hold keep theirs exactly, and it keeps every client it held.
+    #[test]
+    fn draining_a_server_moves_only_what_must_move(e in estate_strategy()) {
+        let Some(before) = holders_of(&render(&e, false, false)) else { return Ok(()) };
+        for (i, j) in servers_in(&e, 0) {
+            let name = format!("s{i}-m{j}");
+            let Some(after) = holders_of(&render_as(&e, &with_state(&e, i, j, 1), false, false)) else {
+                continue;
+            };
+            for (client, old) in &before {
+                let new = &after[client];
+                prop_assert!(old.iter().all(|s| new.contains(s)), "{} lost a holder: {:?} -> {:?}", client, old, new);
+                if !old.contains(&name) {
+                    prop_assert_eq!(old, new, "{} moved although {} did not hold it", client, name);
+                }
             }
         }
     }

@@ -167,6 +167,8 @@ pub(crate) struct Estate {
     pub(crate) ports: BTreeMap<String, u16>,
     /// Servers set to `drain`.
     drained: BTreeSet<String>,
+    /// Servers set to `retired`.
+    retired: BTreeSet<String>,
     /// Per client, `copies` instead of the one in [`CLIENTS`] (then `write_inventory`).
     pub(crate) copies: BTreeMap<String, u32>,
     /// Appended to north.yaml, e.g. an `estate:` block (then `write_inventory`).
@@ -187,6 +189,7 @@ impl Estate {
             dir,
             ports,
             drained: BTreeSet::new(),
+            retired: BTreeSet::new(),
             copies: BTreeMap::new(),
             north_extra: String::new(),
         };
@@ -235,7 +238,9 @@ impl Estate {
             let mut y = format!("site: {site}\ndomain: {site}.test\nmirrored_by: [{other}]\n");
             y += "defaults:\n  copies: 1\n  safety_limit: 70\nservers:\n";
             for (name, _, addr, state) in SERVERS.iter().filter(|s| s.1 == site) {
-                let state = if self.drained.contains(*name) {
+                let state = if self.retired.contains(*name) {
+                    "retired"
+                } else if self.drained.contains(*name) {
                     "drain"
                 } else {
                     state
@@ -756,7 +761,11 @@ fn failover_to_a_new_holder_without_touching_the_client() {
         .into_iter()
         .find(|d| d.tag == "sfs1_home")
         .expect("new holder has the disk");
-    assert!(!holds(&e, old), "{old} still holds sfs1_home");
+    // Make-before-break: the draining holder keeps pulling while the new one copies.
+    assert!(
+        holds(&e, old),
+        "{old} stopped pulling sfs1_home while draining"
+    );
     let o = e.pull(server_addr(new), &disk);
     assert_eq!(
         o.status.code(),
@@ -765,6 +774,24 @@ fn failover_to_a_new_holder_without_touching_the_client() {
         text(&o)
     );
     assert_same_tree(Path::new(&disk.dstdir), &e.client_path("sfs1", "home"), "");
+    let kept = e
+        .disks(old)
+        .into_iter()
+        .find(|d| d.tag == "sfs1_home")
+        .expect("kept");
+    let o = e.pull(server_addr(old), &kept);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{old} pulling while draining: {}",
+        text(&o)
+    );
+    // Retired once the new copy is there: it is gone, the new holder stays.
+    e.retired.insert(old.to_string());
+    e.write_inventory();
+    e.compile();
+    assert!(!holds(&e, old), "{old} still holds sfs1_home when retired");
+    assert!(holds(&e, new), "{new} lost sfs1_home when {old} retired");
 }
 
 /// Files named in a unified diff (`--- a/x`, `+++ b/x`).

@@ -58,6 +58,18 @@ fn server_line(s: &ServerChange) -> String {
         parts.push(format!("{} move: {}", plural(moved, "disk"), to.join(", ")));
         parts.push(format!("{} to copy", human_size(s.bytes_out)));
     }
+    if s.disks_released > 0 {
+        parts.push(format!(
+            "stops pulling {} (held by their new holders)",
+            plural(s.disks_released, "disk")
+        ));
+    }
+    if s.disks_kept > 0 {
+        parts.push(format!(
+            "keeps pulling {} until retired (make-before-break)",
+            plural(s.disks_kept, "disk")
+        ));
+    }
     let arrived: usize = s.disks_in.values().sum();
     if arrived > 0 {
         let from: Vec<String> = s

@@ -16,6 +16,9 @@ pub struct Explanation {
     pub client: Option<ClientEntry>,
     /// Its server role.
     pub server: Option<ServerEntry>,
+    /// Of its client role's holders, those that replace its draining servers ("new").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub takeovers: Vec<String>,
 }
 
 /// Explains `host` (its inventory name, FQDN or one of its addresses), or `None` when the
@@ -23,8 +26,14 @@ pub struct Explanation {
 pub fn explain(model: &Model, host: &str) -> Option<Explanation> {
     let name = canonical(model, host)?;
     let (server, client) = model.find_host(&name);
+    let takeovers = client.map_or_else(Vec::new, |c| {
+        let c = model.client(c);
+        let ids = crate::analyze::drain::takeovers(model, c);
+        ids.iter().map(|s| model.server(*s).name.clone()).collect()
+    });
     Some(Explanation {
         host: name,
+        takeovers,
         client: client.map(|c| spanning_map::client_entry(model, model.client(c))),
         server: server.map(|s| spanning_map::server_entry(model, model.server(s))),
     })
@@ -69,6 +78,18 @@ fn list(v: &[String]) -> String {
     }
 }
 
+/// Who holds a disk, with its draining servers and their replacements marked:
+/// `jmirror1 (new) + jmirror3 (draining)`. Holders in order, draining ones last.
+pub fn holding(holders: &[String], draining: &[String], new: &[String]) -> String {
+    let staying = holders.iter().filter(|h| !draining.contains(h));
+    let staying = staying.map(|h| match new.contains(h) {
+        true => format!("{h} (new)"),
+        false => h.clone(),
+    });
+    let leaving = draining.iter().map(|h| format!("{h} (draining)"));
+    staying.chain(leaving).collect::<Vec<_>>().join(" + ")
+}
+
 /// Human-readable form.
 pub fn render(e: &Explanation) -> String {
     let mut out = String::new();
@@ -76,10 +97,14 @@ pub fn render(e: &Explanation) -> String {
         out += &format!("client {} ({}), site {}\n", e.host, c.fqdn, c.site);
         out += &format!("  mirrored by:  {}\n", list(&c.mirrored_by));
         out += &format!("  server set:   {}\n", list(&c.server_set));
+        let draining = match c.draining.len() {
+            0 => String::new(),
+            n => format!(" + {n} draining"),
+        };
         out += &format!(
-            "  held by:      {} ({} of {} copies)\n",
+            "  held by:      {} ({} of {} copies{draining})\n",
             list(&c.holders),
-            c.holders.len(),
+            c.holders.len() - c.draining.len(),
             c.copies
         );
         if !c.pinned.is_empty() {
@@ -90,6 +115,13 @@ pub fn render(e: &Explanation) -> String {
         out += "  modules:\n";
         for (tag, path) in &c.modules {
             out += &format!("    {tag:<24} {path}\n");
+        }
+        if !c.draining.is_empty() {
+            out += "  during the drain (the draining servers keep pulling until retired):\n";
+            let held = holding(&c.holders, &c.draining, &e.takeovers);
+            for tag in c.modules.keys() {
+                out += &format!("    {tag}: {held}\n");
+            }
         }
     }
     if let Some(s) = &e.server {
@@ -104,6 +136,9 @@ pub fn render(e: &Explanation) -> String {
             list(&s.holds)
         );
         out += &format!("  disks:        {}\n", list(&s.disks));
+        if s.state == "drain" && !s.disks.is_empty() {
+            out += "  draining:     keeps pulling these (each has its replacement holder besides) until retired\n";
+        }
         out += &format!("  eligible for: {}\n", list(&s.eligible));
     }
     out

@@ -1,7 +1,9 @@
 //! The resolved estate: sites, servers and clients by id, every list sorted, names checked,
 //! server sets and assignments computed. Built by `analyze`, read by `emit` and the commands.
-//! Invariant: every client in the model has a non-empty server set and exactly `copies`
-//! assigned servers, all of them in its server set; nothing here holds spans.
+//! Invariant: every client in the model has a non-empty server set; its holders, all in that
+//! set, are exactly `copies` active servers (its active pins first) plus `draining`: each
+//! draining server of the set that would hold it were that server alone active again (see
+//! `analyze::drain`). Nothing here holds spans.
 
 /// Index into `Model::sites`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,9 +35,39 @@ pub const DEFAULT_MAX_AGE_SECONDS: u64 = 36 * 3600;
 /// Default path of the mirrorc binary on the servers.
 pub const DEFAULT_MIRRORC: &str = "/usr/bin/mirrorc";
 
+/// Default pid file of the client's own rsync daemon.
+pub const DEFAULT_PID_FILE: &str = "/run/rmirrorclient-rsyncd.pid";
+/// Default lock file of the client's own rsync daemon, written when a module limits its
+/// connections (rsync's own default, `/var/run/rsyncd.lock`, is shared with the system rsync).
+pub const DEFAULT_LOCK_FILE: &str = "/run/rmirrorclient-rsyncd.lock";
+
+/// What pulls the disks on the mirror servers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Runner {
+    /// `mirrorc run` (the default): honours `srcport_<tag>`, so clients run their own daemon
+    /// on their own port.
+    #[default]
+    Mirrorc,
+    /// The original LCFG rmirror component: pulls `srchost::<tag>` on port 873, so no
+    /// `srcport_` is written and port 873 is accepted without a warning.
+    Rmirror,
+}
+
 /// Estate-wide settings, from the optional `estate:` block.
 #[derive(Debug, Clone)]
 pub struct Estate {
+    /// What pulls the disks on the servers.
+    pub runner: Runner,
+    /// `pid file` of the client's rsync daemon.
+    pub pid_file: String,
+    /// `lock file` of the client's rsync daemon, when set in the inventory.
+    pub lock_file: Option<String>,
+    /// `uid` and `gid` the client's daemon reads files as (default `root`: a mirror must
+    /// read every file).
+    pub uid: String,
+    /// See `uid`.
+    pub gid: String,
     /// Kerberos realm; no remctl configuration is generated without one.
     pub realm: Option<String>,
     /// remctld's port.
@@ -53,6 +85,11 @@ pub struct Estate {
 impl Default for Estate {
     fn default() -> Self {
         Estate {
+            runner: Runner::default(),
+            pid_file: DEFAULT_PID_FILE.to_string(),
+            lock_file: None,
+            uid: "root".to_string(),
+            gid: "root".to_string(),
             realm: None,
             remctl_port: DEFAULT_REMCTL_PORT,
             max_age_seconds: DEFAULT_MAX_AGE_SECONDS,
@@ -84,11 +121,14 @@ pub struct Site {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum ServerState {
-    /// Takes assignments.
+    /// In the server sets of its sites' clients (so in their `hosts allow`) and takes
+    /// assignments.
     Active,
-    /// Allowed in everywhere, takes no assignments unless pinned.
+    /// Make-before-break: still in every server set and `hosts allow`, and keeps pulling
+    /// exactly the clients it would hold if it were active; every other holder is chosen as
+    /// if it were gone, so those clients have one extra holder until it is retired.
     Drain,
-    /// Gone: in no server set, emits nothing.
+    /// Gone: in no server set and no `hosts allow`, holds nothing, emits nothing.
     Retired,
 }
 
@@ -160,8 +200,11 @@ pub struct Client {
     pub mirrored_by: Vec<SiteId>,
     /// Every server allowed to pull from it, by name (never empty).
     pub server_set: Vec<ServerId>,
-    /// The servers that hold it, by name (exactly `copies`, all in the server set).
+    /// The servers that hold it, by name: `copies` active ones plus `draining`, all in the
+    /// server set.
     pub holders: Vec<ServerId>,
+    /// The draining servers among `holders`, by name: they keep pulling it until retired.
+    pub draining: Vec<ServerId>,
     /// Its `hosts allow` entries: every address (or name) of its server set, computed once
     /// when the server set is (see [`Model::hosts_allow`]).
     pub hosts_allow: Vec<String>,
@@ -186,6 +229,25 @@ pub struct ClientPath {
     pub exclude: Vec<String>,
     /// Compare by checksum.
     pub checksum: bool,
+    /// Extra rsyncd.conf module parameters (site, client, path; narrowest wins).
+    pub rsync: RsyncParams,
+}
+
+/// Extra rsyncd.conf parameters of one module, each checked; `None` means not written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RsyncParams {
+    /// `timeout` in seconds.
+    pub timeout: Option<u32>,
+    /// `max connections`.
+    pub max_connections: Option<u32>,
+    /// `refuse options`.
+    pub refuse_options: Option<Vec<String>>,
+    /// `filter` rules.
+    pub filter: Option<Vec<String>>,
+    /// `dont compress` patterns.
+    pub dont_compress: Option<Vec<String>>,
+    /// `transfer logging`.
+    pub transfer_logging: Option<bool>,
 }
 
 impl Model {

@@ -225,11 +225,12 @@ fn loss(before: &Model, after: &Model, lost: &[ServerId]) -> Loss {
             out.no_server.push(a.name.clone());
             continue;
         }
-        if a.holders.is_empty() {
+        // A draining holder is on its way out: it does not count towards `copies`.
+        let live = a.holders.len() - a.draining.len();
+        if live == 0 {
             out.unheld.push(a.name.clone());
-        } else if a.holders.len() < a.copies as usize {
-            out.below_copies
-                .push((a.name.clone(), a.holders.len(), a.copies));
+        } else if live < a.copies as usize {
+            out.below_copies.push((a.name.clone(), live, a.copies));
         }
         let new: Vec<&ServerId> = a
             .holders

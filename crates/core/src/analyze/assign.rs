@@ -1,6 +1,7 @@
 //! Server sets and assignment. A client's server set is every non-retired server of its
-//! mirroring sites (the client itself excluded); it is held by its pins, then by the active
-//! servers that win weighted rendezvous hashing (see `score`). Then capacity is checked.
+//! mirroring sites (the client itself excluded); it is held by its active pins, then by the
+//! active servers that win weighted rendezvous hashing (see `score`), plus the draining
+//! servers that keep it (see `drain`). Then capacity is checked.
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,7 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
             server_set: set,
             pinned,
             holders: assigned,
+            draining,
             hosts_allow,
         } = choice;
         cx.append(findings);
@@ -39,7 +41,7 @@ pub fn assign(cx: &mut Cx, model: &mut Model, decls: &Decls<'_>) {
         }
         let client = &mut model.clients[i];
         (client.server_set, client.pinned, client.holders) = (set, pinned, assigned);
-        client.hosts_allow = hosts_allow;
+        (client.draining, client.hosts_allow) = (draining, hosts_allow);
     }
 }
 
@@ -49,8 +51,10 @@ struct Choice {
     server_set: Vec<ServerId>,
     /// Its pins (a subset of `holders`).
     pinned: Vec<ServerId>,
-    /// The servers that hold it.
+    /// The servers that hold it (`draining` included).
     holders: Vec<ServerId>,
+    /// The draining servers that keep it until they are retired.
+    draining: Vec<ServerId>,
     /// The `hosts allow` entries of its server set.
     hosts_allow: Vec<String>,
 }
@@ -67,16 +71,21 @@ fn decide(cx: &mut Cx, model: &Model, decls: &Decls<'_>, id: ClientId) -> Choice
             server_set: set,
             pinned: Vec::new(),
             holders: Vec::new(),
+            draining: Vec::new(),
             hosts_allow: Vec::new(),
         };
     }
     let pinned = pins(cx, model, decls, id, &set);
-    let holders = choose(cx, model, decls, id, &set, pinned.clone());
+    let mut holders = choose(cx, model, decls, id, &set, &pinned);
+    let draining = super::drain::keepers(model, id, &set, &pinned);
+    holders.extend(draining.iter().copied());
+    holders.sort();
     Choice {
         hosts_allow: model.compute_hosts_allow(&set),
         server_set: set,
         pinned,
         holders,
+        draining,
     }
 }
 
@@ -199,28 +208,26 @@ fn pins(
     out
 }
 
+/// The holders that are not draining: the active pins, then the best-ranked active servers
+/// up to `copies` (empty, with a finding, when there are too few).
 fn choose(
     cx: &mut Cx,
     model: &Model,
     decls: &Decls<'_>,
     id: ClientId,
     set: &[ServerId],
-    pinned: Vec<ServerId>,
+    pinned: &[ServerId],
 ) -> Vec<ServerId> {
     let client = model.client(id);
-    let wanted = client.copies as usize;
-    let candidates: Vec<ServerId> = set
-        .iter()
-        .copied()
-        .filter(|s| model.server(*s).state == ServerState::Active && !pinned.contains(s))
-        .collect();
-    let needed = wanted.saturating_sub(pinned.len());
+    let live_pins = super::drain::active_pins(model, pinned);
+    let candidates = super::drain::candidates(model, set, pinned);
+    let needed = (client.copies as usize).saturating_sub(live_pins.len());
     if needed > candidates.len() {
         let Decl {
             file, name, decl, ..
         } = decls.clients[id.0 as usize];
         let span = decl.copies.as_ref().map_or(name.span(), |c| c.span());
-        let available = candidates.len() + pinned.len();
+        let available = candidates.len() + live_pins.len();
         if !decls.unsure[id.0 as usize] {
             cx.err(
                 file,
@@ -234,7 +241,7 @@ fn choose(
         }
         return Vec::new();
     }
-    let mut out = pinned;
+    let mut out = live_pins;
     out.extend(
         rank(model, &client.name, &candidates)
             .into_iter()

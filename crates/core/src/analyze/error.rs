@@ -168,13 +168,14 @@ pub enum AnalyzeError {
         span: SourceSpan,
     },
 
-    /// A pin on a draining server: it keeps the client there although `drain` means "no new
-    /// work, move clients away".
+    /// A pin on a draining server: it keeps the client while draining, but the pin does not
+    /// count towards `copies` (another active server is chosen besides), and retiring the
+    /// server makes the pin an error.
     #[error("pinned server `{name}` of `{client}` is draining")]
     #[diagnostic(
         code(mirrorc::pin_to_draining),
         severity(Warning),
-        help("a draining server keeps what it is pinned to; unpin `{name}` (another active server of the set takes over) or set it back to `active`")
+        help("`{name}` keeps pulling `{client}` while it drains and an active server of the set takes over besides; remove the pin before retiring `{name}` (a pin on a retired server is an error), or set it back to `active`")
     )]
     PinToDraining {
         name: String,

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{ClientId, Estate, Model};
 use crate::source::{FileId, Sp};
-use crate::syntax::ast::{Ast, PathDecl, SiteFile};
+use crate::syntax::ast::{Ast, EstateDecl, PathDecl, SiteFile};
 
 /// A problem with the estate settings or a max age.
 #[derive(Debug, Error, Diagnostic)]
@@ -72,6 +72,38 @@ pub enum EstateError {
         /// Why.
         reason: String,
     },
+    /// A `pid_file` or `lock_file` rsyncd.conf cannot carry safely.
+    #[error("invalid `{key}` `{value}`")]
+    #[diagnostic(
+        code(mirrorc::invalid_daemon_file),
+        help("give an absolute path without `.`/`..` parts, e.g. `/run/rmirrorclient-rsyncd.pid`; it is written into every client's rsyncd.conf")
+    )]
+    InvalidDaemonFile {
+        /// `pid_file` or `lock_file`.
+        key: &'static str,
+        /// The value.
+        value: String,
+        /// Why.
+        #[label("{reason}")]
+        span: SourceSpan,
+        /// Why.
+        reason: String,
+    },
+    /// A `uid` or `gid` that is neither a user/group name nor a number.
+    #[error("invalid `{key}` `{value}`")]
+    #[diagnostic(
+        code(mirrorc::invalid_daemon_user),
+        help("a user or group name (`root`, `backup`, lower-case letters, digits, `_`, `-`, at most 32) or a number; the default `root` lets the daemon read every file")
+    )]
+    InvalidDaemonUser {
+        /// `uid` or `gid`.
+        key: &'static str,
+        /// The value.
+        value: String,
+        /// The value.
+        #[label("not a user or group")]
+        span: SourceSpan,
+    },
     /// Port 0.
     #[error("remctl port 0 is not a port")]
     #[diagnostic(code(mirrorc::invalid_remctl_port), help("remctld's default is 4373"))]
@@ -111,6 +143,7 @@ pub fn resolve(cx: &mut Cx, ast: &Ast, model: &mut Model, decls: &Decls<'_>) {
                 Err(reason) => push(cx, file, invalid_program(m, reason)),
             }
         }
+        daemon(cx, file, e, &mut estate);
     }
     for (file, e) in blocks {
         push(cx, file, EstateError::Duplicate { span: e.span() });
@@ -118,6 +151,71 @@ pub fn resolve(cx: &mut Cx, ast: &Ast, model: &mut Model, decls: &Decls<'_>) {
     estate.client_max_age = client_max_ages(cx, ast, model, decls, estate.max_age_seconds);
     estate.path_max_age = path_max_ages(cx, decls);
     model.estate = estate;
+}
+
+/// The runner and the client daemon's files and user (`runner`, `pid_file`, `lock_file`,
+/// `uid`, `gid`).
+fn daemon(cx: &mut Cx, file: FileId, e: &EstateDecl, estate: &mut Estate) {
+    if let Some(r) = &e.runner {
+        estate.runner = **r;
+    }
+    let path = |cx: &mut Cx, key: &'static str, v: &Option<Sp<String>>| {
+        let v = v.as_ref()?;
+        match super::check::abs_path(v) {
+            Ok(()) => Some(v.to_string()),
+            Err(reason) => {
+                let reason = reason.unwrap_or_else(|| "not an absolute path".into());
+                let (value, span) = (super::check::printable(v), v.span());
+                push(
+                    cx,
+                    file,
+                    EstateError::InvalidDaemonFile {
+                        key,
+                        value,
+                        span,
+                        reason,
+                    },
+                );
+                None
+            }
+        }
+    };
+    if let Some(p) = path(cx, "pid_file", &e.pid_file) {
+        estate.pid_file = p;
+    }
+    estate.lock_file = path(cx, "lock_file", &e.lock_file);
+    let user = |cx: &mut Cx, key: &'static str, v: &Option<Sp<String>>| {
+        let v = v.as_ref()?;
+        if user_or_group(v) {
+            return Some(v.to_string());
+        }
+        let (value, span) = (super::check::printable(v), v.span());
+        push(
+            cx,
+            file,
+            EstateError::InvalidDaemonUser { key, value, span },
+        );
+        None
+    };
+    if let Some(u) = user(cx, "uid", &e.uid) {
+        estate.uid = u;
+    }
+    if let Some(g) = user(cx, "gid", &e.gid) {
+        estate.gid = g;
+    }
+}
+
+/// A POSIX-portable user or group name (`[a-z_][a-z0-9_-]*`, at most 32) or a number.
+pub fn user_or_group(v: &str) -> bool {
+    let number = !v.is_empty() && v.len() <= 10 && v.bytes().all(|b| b.is_ascii_digit());
+    let first = v
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_');
+    let rest = v
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    number || (first && rest && v.len() <= 32 && super::check::cpp_safe(v).is_ok())
 }
 
 /// Client `max_age`, else its site's `defaults.max_age`, else the estate's.

@@ -519,9 +519,16 @@ fn build_client(
         mirrored_by,
         server_set: Vec::new(),
         holders: Vec::new(),
+        draining: Vec::new(),
         pinned: Vec::new(),
         hosts_allow: Vec::new(),
-        paths: paths(cx, h.file, h.name, d),
+        paths: paths(
+            cx,
+            h.file,
+            h.name,
+            d,
+            defaults.and_then(|x| x.rsync.as_ref()),
+        ),
     };
     (client, unsure)
 }
@@ -557,11 +564,19 @@ fn check_defaults(cx: &mut Cx, file: FileId, f: &SiteFile) {
     };
     let ports = f.clients.values().filter(|c| c.port.is_none()).count();
     check_port(cx, file, d.port.as_ref(), affected(ports));
+    super::rsync_params::check(cx, file, d.rsync.as_ref());
     let copies = f.clients.values().filter(|c| c.copies.is_none()).count();
     check_copies(cx, file, d.copies.as_ref(), affected(copies));
 }
 
-fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<ClientPath> {
+fn paths(
+    cx: &mut Cx,
+    file: FileId,
+    client: &Sp<String>,
+    d: &ClientDecl,
+    site_rsync: Option<&Sp<crate::syntax::ast::RsyncDecl>>,
+) -> Vec<ClientPath> {
+    super::rsync_params::check(cx, file, d.rsync.as_ref());
     let mut out: Vec<ClientPath> = Vec::new();
     for (name, decl) in &d.paths {
         if let Err(reason) = check::path_tag(name) {
@@ -590,7 +605,13 @@ fn paths(cx: &mut Cx, file: FileId, client: &Sp<String>, d: &ClientDecl) -> Vec<
             }
             continue;
         }
-        let path = build_path(cx, file, decl, tag, name);
+        let mut path = build_path(cx, file, decl, tag, name);
+        let own = match &**decl {
+            PathDecl::Table(t) => t.rsync.as_ref(),
+            PathDecl::Plain(_) => None,
+        };
+        super::rsync_params::check(cx, file, own);
+        path.rsync = super::rsync_params::merge([site_rsync, d.rsync.as_ref(), own]);
         out.push(path);
     }
     out.sort_by(|a, b| a.tag.cmp(&b.tag).then(a.path_tag.cmp(&b.path_tag)));
@@ -640,6 +661,7 @@ fn build_path(
         size: size_v,
         exclude,
         checksum,
+        rsync: crate::model::RsyncParams::default(),
     }
 }
 

@@ -4,19 +4,14 @@
 
 use super::text::Text;
 use super::{Artifact, EmitError};
-use crate::model::{Client, Model};
+use crate::model::{Client, Model, RsyncParams};
 
-/// Where the client daemon writes its pid (global-only parameter).
-pub const PID_FILE: &str = "/run/rmirrorclient-rsyncd.pid";
-
-/// What every module says besides its name, path, `hosts allow` and excludes.
-const MODULE_RULES: [&str; 8] = [
+/// What every module says besides its name, path, `uid`/`gid`, `hosts allow` and excludes.
+const MODULE_RULES: [&str; 6] = [
     "    read only = yes",
     "    write only = no",
     "    list = no",
     "    use chroot = yes",
-    "    uid = root",
-    "    gid = root",
     "    numeric ids = yes",
     "    hosts deny = *",
 ];
@@ -49,7 +44,14 @@ pub fn config(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
     if let [one] = c.addresses.as_slice() {
         t.line(&["address = ", one]);
     }
-    t.line(&["pid file = ", PID_FILE]);
+    let estate = &model.estate;
+    t.line(&["pid file = ", &estate.pid_file]);
+    // `max connections` counts in the lock file: never rsync's default, the system daemon's.
+    let limits = c.paths.iter().any(|p| p.rsync.max_connections.is_some());
+    let default_lock = limits.then_some(crate::model::DEFAULT_LOCK_FILE);
+    if let Some(lock) = estate.lock_file.as_deref().or(default_lock) {
+        t.line(&["lock file = ", lock]);
+    }
     if by_address {
         t.line(&["# Global: rsync looks the client's name up at connect time unless this is off globally."]);
         t.line(&["reverse lookup = no"]);
@@ -58,22 +60,53 @@ pub fn config(model: &Model, c: &Client, hosts: &[String]) -> Result<Artifact, E
         t.line(&[]);
         t.line(&["[", &p.tag, "]"]);
         t.line(&["    path = ", &escape(&p.path)]);
-        for rule in &MODULE_RULES[..7] {
+        for rule in &MODULE_RULES[..4] {
             t.line(&[rule]);
         }
+        t.line(&["    uid = ", &estate.uid]);
+        t.line(&["    gid = ", &estate.gid]);
+        t.line(&[MODULE_RULES[4]]);
         t.line(&["    hosts allow = ", &allow]);
-        t.line(&[MODULE_RULES[7]]);
+        t.line(&[MODULE_RULES[5]]);
         if !p.exclude.is_empty() {
             t.push("    exclude = ");
             let escaped: Vec<String> = p.exclude.iter().map(|e| escape(e)).collect();
             t.words(escaped.iter().map(String::as_str));
             t.line(&[]);
         }
+        extra(&mut t, &p.rsync);
     }
     Ok(Artifact {
         path: super::Kind::RsyncdConf.path(&c.name),
         content: t.finish(),
     })
+}
+
+/// The extra module parameters of the inventory's `rsync:` tables (checked by `analyze`).
+fn extra(t: &mut Text, r: &RsyncParams) {
+    let number = |t: &mut Text, name: &str, v: Option<u32>| {
+        if let Some(v) = v {
+            t.line(&["    ", name, " = ", &v.to_string()]);
+        }
+    };
+    number(t, "timeout", r.timeout);
+    number(t, "max connections", r.max_connections);
+    for (name, list) in [
+        ("refuse options", &r.refuse_options),
+        ("filter", &r.filter),
+        ("dont compress", &r.dont_compress),
+    ] {
+        if let Some(list) = list.as_ref().filter(|l| !l.is_empty()) {
+            t.push("    ");
+            t.push(name);
+            t.push(" = ");
+            t.words(list.iter().map(String::as_str));
+            t.line(&[]);
+        }
+    }
+    if let Some(on) = r.transfer_logging {
+        t.line(&["    transfer logging = ", if on { "yes" } else { "no" }]);
+    }
 }
 
 /// Doubles `%`. Kept only as a second line of defence: `check::value` refuses `%` outright,

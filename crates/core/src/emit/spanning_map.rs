@@ -35,9 +35,13 @@ pub struct ClientEntry {
     pub mirrored_by: Vec<String>,
     /// Every server allowed to pull from it.
     pub server_set: Vec<String>,
-    /// Servers that hold it.
+    /// Servers that hold it (the draining ones included).
     #[serde(alias = "assigned")]
     pub holders: Vec<String>,
+    /// The draining servers among `holders`: they keep it until they are retired. Absent in
+    /// maps written before make-before-break draining, and not written when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub draining: Vec<String>,
     /// Pinned servers.
     pub pinned: Vec<String>,
     /// Its `hosts allow` entries.
@@ -100,6 +104,7 @@ pub fn client_entry(model: &Model, c: &Client) -> ClientEntry {
             .collect(),
         server_set: server_names(model, &c.server_set),
         holders: server_names(model, &c.holders),
+        draining: server_names(model, &c.draining),
         pinned: server_names(model, &c.pinned),
         hosts_allow: c.hosts_allow.clone(),
         modules: c
@@ -202,7 +207,7 @@ impl Serialize for ClientRef<'_> {
             .iter()
             .map(|p| (p.tag.as_str(), p.path.as_str()))
             .collect();
-        let mut st = s.serialize_struct("ClientEntry", 10)?;
+        let mut st = s.serialize_struct("ClientEntry", 11)?;
         st.serialize_field("site", &m.site(c.site).name)?;
         st.serialize_field("fqdn", &c.fqdn)?;
         st.serialize_field("port", &c.port)?;
@@ -210,6 +215,11 @@ impl Serialize for ClientRef<'_> {
         st.serialize_field("mirrored_by", &sites)?;
         st.serialize_field("server_set", &Names(m, &c.server_set))?;
         st.serialize_field("holders", &Names(m, &c.holders))?;
+        if c.draining.is_empty() {
+            st.skip_field("draining")?;
+        } else {
+            st.serialize_field("draining", &Names(m, &c.draining))?;
+        }
         st.serialize_field("pinned", &Names(m, &c.pinned))?;
         st.serialize_field("hosts_allow", &c.hosts_allow)?;
         st.serialize_field("modules", &modules)?;

@@ -12,7 +12,7 @@ use similar::TextDiff;
 use super::fresh;
 use super::manifest::{self, Manifest};
 use super::stream::{write_weight, CHUNK};
-use crate::emit::spanning_map::{self, SpanningMap};
+use crate::emit::spanning_map::{self, ClientEntry, SpanningMap};
 use crate::emit::{self, Artifact};
 use crate::model::Model;
 use crate::par;
@@ -174,10 +174,14 @@ pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
                 if o.server_set == n.server_set {
                     push_delta(&mut parts, "hosts allow", &o.hosts_allow, &n.hosts_allow);
                 }
-                push_delta(&mut parts, "held by", &o.holders, &n.holders);
+                let drain = draining(o, n);
+                if drain.is_empty() {
+                    push_delta(&mut parts, "held by", &o.holders, &n.holders);
+                }
                 if !parts.is_empty() {
                     out.push(format!("{name}: {}", parts.join("; ")));
                 }
+                out.extend(drain);
             }
             (None, None) => {}
         }
@@ -194,6 +198,34 @@ pub fn summarize(old: &SpanningMap, new: &SpanningMap) -> Vec<String> {
         }
     }
     out
+}
+
+/// A changed holding with draining servers, one line per disk:
+/// `fpc001_home: jmirror1 (new) + jmirror3 (draining)` ("new": not a holder before).
+fn draining(old: &ClientEntry, new: &ClientEntry) -> Vec<String> {
+    if new.draining.is_empty() || (old.holders == new.holders && old.draining == new.draining) {
+        return Vec::new();
+    }
+    let added: Vec<String> = new
+        .holders
+        .iter()
+        .filter(|h| !old.holders.contains(h))
+        .cloned()
+        .collect();
+    let mut held = crate::explain::holding(&new.holders, &new.draining, &added);
+    let gone: Vec<&str> = old
+        .holders
+        .iter()
+        .filter(|h| !new.holders.contains(h))
+        .map(String::as_str)
+        .collect();
+    if !gone.is_empty() {
+        held = format!("{held}; no longer held by {}", gone.join(" "));
+    }
+    new.modules
+        .keys()
+        .map(|tag| format!("{tag}: {held}"))
+        .collect()
 }
 
 fn push_delta(parts: &mut Vec<String>, label: &str, old: &[String], new: &[String]) {
@@ -216,4 +248,44 @@ fn push_delta(parts: &mut Vec<String>, label: &str, old: &[String], new: &[Strin
     } else {
         format!("{label} {items}")
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::emit::spanning_map;
+
+    /// The day `jmirror3` of `site/` was set to `drain`: before, it alone held fpc001 and
+    /// ffs01; now each has its replacement besides, shown per disk.
+    #[test]
+    fn a_drain_shows_the_new_holder_beside_the_draining_one() {
+        let new = spanning_map::build(&crate::testing::bundled("site"));
+        let mut old = spanning_map::build(&crate::testing::bundled("site"));
+        for c in old.clients.values_mut().filter(|c| !c.draining.is_empty()) {
+            c.holders = c.draining.clone();
+            c.draining.clear();
+        }
+        let lines: Vec<String> = super::summarize(&old, &new)
+            .into_iter()
+            .filter(|l| l.starts_with("f"))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "ffs01_group: jmirror2 (new) + jmirror3 (draining)",
+                "ffs01_home: jmirror2 (new) + jmirror3 (draining)",
+                "fpc001_home: jmirror1 (new) + jmirror3 (draining)",
+            ]
+        );
+        // Retiring it afterwards: only its departure.
+        let mut retired = spanning_map::build(&crate::testing::bundled("site"));
+        for c in retired.clients.values_mut() {
+            c.holders.retain(|h| !c.draining.contains(h));
+            c.draining.clear();
+        }
+        let lines = super::summarize(&new, &retired);
+        assert!(
+            lines.contains(&"fpc001: held by -jmirror3".to_string()),
+            "{lines:?}"
+        );
+    }
 }

@@ -92,6 +92,26 @@ pub struct EstateDecl {
     /// `/usr/bin/mirrorc`).
     #[serde(default)]
     pub mirrorc: Option<Sp<String>>,
+    /// What pulls the disks: `mirrorc` (default; `mirrorc run` honours `srcport_<tag>`) or
+    /// `rmirror` (the original LCFG component, which pulls `srchost::<tag>` on port 873: no
+    /// `srcport_` is written and port 873 is accepted without a warning).
+    #[serde(default)]
+    pub runner: Option<Sp<crate::model::Runner>>,
+    /// `pid file` of each client's own rsync daemon (default
+    /// `/run/rmirrorclient-rsyncd.pid`).
+    #[serde(default)]
+    pub pid_file: Option<Sp<String>>,
+    /// `lock file` of each client's own rsync daemon, used by `max connections` (default
+    /// `/run/rmirrorclient-rsyncd.lock`, written only when a module limits connections).
+    #[serde(default)]
+    pub lock_file: Option<Sp<String>>,
+    /// User the client's daemon reads the mirrored files as (default `root`: a mirror must
+    /// read every file; a less privileged user mirrors only what it can read).
+    #[serde(default)]
+    pub uid: Option<Sp<String>>,
+    /// Group the client's daemon reads the mirrored files as (default `root`).
+    #[serde(default)]
+    pub gid: Option<Sp<String>>,
 }
 
 /// Site-wide defaults.
@@ -114,6 +134,9 @@ pub struct Defaults {
     /// estate's `max_age`).
     #[serde(default)]
     pub max_age: Option<Sp<String>>,
+    /// Extra rsyncd.conf module parameters of this site's clients' modules (a client's or a path's own win, key by key).
+    #[serde(default)]
+    pub rsync: Option<Sp<RsyncDecl>>,
 }
 
 /// A mirror server.
@@ -128,7 +151,11 @@ pub struct ServerDecl {
     /// Disk space for mirrors, e.g. `8TiB`.
     #[serde(default)]
     pub capacity: Option<Sp<Size>>,
-    /// `active` (default), `drain` (allowed in, gets no new assignments) or `retired` (gone).
+    /// `active` (default: in its clients' server sets and `hosts allow`, takes assignments),
+    /// `drain` (make-before-break: still in every server set and `hosts allow`, keeps pulling
+    /// exactly the clients it would hold if active, while every other holder is chosen as if
+    /// it were gone, so those clients have one extra holder until it is retired) or `retired`
+    /// (in no server set and no `hosts allow`, holds nothing, no header or contract).
     #[serde(default)]
     pub state: Option<Sp<crate::model::ServerState>>,
 }
@@ -157,6 +184,9 @@ pub struct ClientDecl {
     /// Overrides the site's `max_age`, e.g. `12h`.
     #[serde(default)]
     pub max_age: Option<Sp<String>>,
+    /// Extra rsyncd.conf module parameters of this client's modules (over the site's; a path's own win, key by key).
+    #[serde(default)]
+    pub rsync: Option<Sp<RsyncDecl>>,
     /// Path tag → path, or a table with `path`, `size`, `exclude`, `checksum`.
     #[serde(default)]
     pub paths: IndexMap<Sp<String>, Sp<PathDecl>>,
@@ -257,6 +287,9 @@ pub struct PathTable {
     /// Overrides the client's `max_age` for this path, e.g. `8d` for a weekly one.
     #[serde(default)]
     pub max_age: Option<Sp<String>>,
+    /// Extra rsyncd.conf module parameters of this path's module (over the client's and the site's, key by key).
+    #[serde(default)]
+    pub rsync: Option<Sp<RsyncDecl>>,
 }
 
 impl<'de> Deserialize<'de> for PathDecl {
@@ -277,4 +310,34 @@ impl<'de> Deserialize<'de> for PathDecl {
         }
         d.deserialize_any(V)
     }
+}
+
+/// Extra rsyncd.conf module parameters: an allowlist, each with its type. Parameters that
+/// touch access (`hosts allow`, `read only`, `uid`, `path`, ...) are not accepted here.
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RsyncDecl {
+    /// `timeout`: seconds of I/O silence after which the daemon drops a pull (0: none).
+    #[serde(default)]
+    pub timeout: Option<Sp<u32>>,
+    /// `max connections`: pulls of this module at once (0: unlimited); counted in the
+    /// estate's `lock_file`.
+    #[serde(default)]
+    pub max_connections: Option<Sp<u32>>,
+    /// `refuse options`: rsync options the daemon refuses, e.g. `[delete, compress]`.
+    #[serde(default)]
+    pub refuse_options: Option<Sp<Vec<Sp<String>>>>,
+    /// `filter`: daemon filter rules, each `- PATTERN` or `+ PATTERN` (no spaces in a pattern).
+    #[serde(default)]
+    pub filter: Option<Sp<Vec<Sp<String>>>>,
+    /// `dont compress`: file patterns sent without compression, e.g. `["*.gz", "*.zst"]`.
+    #[serde(default)]
+    pub dont_compress: Option<Sp<Vec<Sp<String>>>>,
+    /// `transfer logging`: log every file sent.
+    #[serde(default)]
+    pub transfer_logging: Option<Sp<bool>>,
+    /// Access parameters that were written here and are refused (not part of the schema).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub refused: Vec<Sp<String>>,
 }

@@ -22,8 +22,10 @@ use super::node::{Kind, Node};
 use crate::model::ServerState;
 use crate::source::Sp;
 
+mod rsync;
+
 /// The entities of a site file, and the keys each may hold.
-pub const KEYS: [(Entity, &[&str]); 6] = [
+pub const KEYS: [(Entity, &[&str]); 7] = [
     (
         Entity::Site,
         &[
@@ -39,7 +41,7 @@ pub const KEYS: [(Entity, &[&str]); 6] = [
     ),
     (
         Entity::Defaults,
-        &["port", "copies", "safety_limit", "max_age"],
+        &["port", "copies", "safety_limit", "max_age", "rsync"],
     ),
     (Entity::Server, &["address", "store", "capacity", "state"]),
     (
@@ -51,17 +53,29 @@ pub const KEYS: [(Entity, &[&str]); 6] = [
             "pin",
             "port",
             "max_age",
+            "rsync",
             "paths",
         ],
     ),
     (
         Entity::Path,
-        &["path", "size", "exclude", "checksum", "max_age"],
+        &["path", "size", "exclude", "checksum", "max_age", "rsync"],
     ),
     (
         Entity::Estate,
-        &["realm", "remctl_port", "max_age", "mirrorc"],
+        &[
+            "realm",
+            "remctl_port",
+            "max_age",
+            "mirrorc",
+            "runner",
+            "pid_file",
+            "lock_file",
+            "uid",
+            "gid",
+        ],
     ),
+    (Entity::Rsync, rsync::KEYS),
 ];
 
 /// A kind of table in a site file.
@@ -79,6 +93,8 @@ pub enum Entity {
     Path,
     /// `estate:`.
     Estate,
+    /// `rsync:` (site defaults, client or path table).
+    Rsync,
 }
 
 impl Entity {
@@ -98,6 +114,7 @@ impl Entity {
             Entity::Client => "a client",
             Entity::Path => "a path table (`home: { path: ..., size: ... }`)",
             Entity::Estate => "`estate:`",
+            Entity::Rsync => "`rsync:`",
         }
     }
 
@@ -115,6 +132,7 @@ impl Entity {
             Entity::Client => &[Entity::Path, Entity::Site, Entity::Server],
             Entity::Path => &[Entity::Client],
             Entity::Estate => &[Entity::Site],
+            Entity::Rsync => &[Entity::Path, Entity::Client],
         }
     }
 }
@@ -193,6 +211,7 @@ fn defaults(d: &mut Dec<'_>, node: &Node) -> Option<Defaults> {
             .get("safety_limit")
             .and_then(|n| d.uint(n, "safety_limit", u32::MAX.into())),
         max_age: t.get("max_age").and_then(|n| d.string(n)),
+        rsync: t.get("rsync").and_then(|n| rsync::decode(d, n)),
     };
     d.finish(t, Entity::Defaults);
     Some(out)
@@ -205,6 +224,11 @@ fn estate(d: &mut Dec<'_>, node: &Node) -> Option<Sp<EstateDecl>> {
         remctl_port: t.get("remctl_port").and_then(|n| d.port(n)),
         max_age: t.get("max_age").and_then(|n| d.string(n)),
         mirrorc: t.get("mirrorc").and_then(|n| d.string(n)),
+        runner: t.get("runner").and_then(|n| d.runner(n)),
+        pid_file: t.get("pid_file").and_then(|n| d.string(n)),
+        lock_file: t.get("lock_file").and_then(|n| d.string(n)),
+        uid: t.get("uid").and_then(|n| d.string(n)),
+        gid: t.get("gid").and_then(|n| d.string(n)),
     };
     d.finish(t, Entity::Estate);
     // Shown where the block starts (a whole block underlined would be several lines).
@@ -302,6 +326,7 @@ fn client(d: &mut Dec<'_>, _name: &Sp<String>, mut t: Table<'_>) -> Option<Clien
             .and_then(|n| d.names(n, "server names", "pin: [jmirror1]")),
         port: t.get("port").and_then(|n| d.port(n)),
         max_age: t.get("max_age").and_then(|n| d.string(n)),
+        rsync: t.get("rsync").and_then(|n| rsync::decode(d, n)),
         paths: t.get("paths").map(|n| paths(d, n)).unwrap_or_default(),
     };
     d.finish(t, Entity::Client);
@@ -347,6 +372,7 @@ fn path_table(d: &mut Dec<'_>, node: &Node) -> Option<PathTable> {
         .unwrap_or_default();
     let checksum = t.get("checksum").and_then(|n| d.bool(n));
     let max_age = t.get("max_age").and_then(|n| d.string(n));
+    let rsync = t.get("rsync").and_then(|n| rsync::decode(d, n));
     d.finish(t, Entity::Path);
     Some(PathTable {
         path: path?,
@@ -354,6 +380,7 @@ fn path_table(d: &mut Dec<'_>, node: &Node) -> Option<PathTable> {
         exclude,
         checksum,
         max_age,
+        rsync,
     })
 }
 
@@ -737,6 +764,24 @@ impl Dec<'_> {
         };
         Some(Sp::new(value, node.span()))
     }
+
+    fn runner(&mut self, node: &Node) -> Option<Sp<crate::model::Runner>> {
+        use crate::model::Runner;
+        let value = match &node.kind {
+            Kind::Scalar { text, .. } if text == "mirrorc" => Runner::Mirrorc,
+            Kind::Scalar { text, .. } if text == "rmirror" => Runner::Rmirror,
+            _ => {
+                let help = "`mirrorc` (mirrorc run pulls the disks) or `rmirror` (the original LCFG component, port 873)";
+                self.wrong(
+                    node,
+                    format!("unknown runner {}", describe(node)),
+                    help.into(),
+                );
+                return None;
+            }
+        };
+        Some(Sp::new(value, node.span()))
+    }
 }
 
 /// `draining` → `drain`: a candidate the word starts with.
@@ -831,6 +876,7 @@ mod tests {
                 Entity::Client => Some("ClientDecl"),
                 Entity::Path => Some("PathTable"),
                 Entity::Estate => Some("EstateDecl"),
+                Entity::Rsync => Some("RsyncDecl"),
             };
             let mut ours: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
             ours.sort();

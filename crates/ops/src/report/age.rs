@@ -26,11 +26,3 @@ pub fn judge(d: &MergedDisk) -> DiskState {
         },
     }
 }
-
-/// Whether `d` has a copy within its max age made by a server other than `server`.
-/// (Conservative: the newest success must be another server's.)
-pub fn fresh_elsewhere(d: &MergedDisk, server: &str) -> bool {
-    d.last_success
-        .as_ref()
-        .is_some_and(|s| s.server != server && d.state == DiskState::Ok)
-}

@@ -47,7 +47,7 @@ pub fn merge(
             a.contract.report.max_age_seconds
         });
     let retirable = if scope == "all" {
-        retire::retirable(asked, &disks)
+        retire::retirable(asked, &disks, now)
     } else {
         Vec::new()
     };

@@ -180,6 +180,55 @@ fn a_drained_server_is_retirable_only_when_every_disk_is_fresh_elsewhere() {
     );
 }
 
+/// Make-before-break: the draining server keeps pulling, so its own success is the newest;
+/// it can go once the new holder has its own fresh copy, not before.
+#[test]
+fn a_draining_server_that_keeps_pulling_is_retirable_once_the_new_holder_is_fresh() {
+    let a = contract("sa", "active", &["c1_home"], &[]);
+    let d = contract("sd", "drain", &["c1_home"], &[]);
+    let asked = |a_records: &[(&str, Outcome, i64)]| {
+        vec![
+            Asked {
+                contract: &a,
+                answer: answer(&a, a_records),
+            },
+            Asked {
+                contract: &d,
+                answer: answer(&d, &[("c1_home", Outcome::Ok, 1)]),
+            },
+        ]
+    };
+    check(
+        &asked(&[("c1_home", Outcome::Ok, 3)]),
+        "c1_home ok by=[\"sa\", \"sd\"] unanswered=[]\nretirable=[\"sd\"] verdict=Fresh\n",
+    );
+    // The new holder has not finished its first copy: only the draining one is fresh.
+    check(
+        &asked(&[("c1_home", Outcome::Failed, 2)]),
+        "c1_home ok by=[\"sa\", \"sd\"] unanswered=[]\nretirable=[] verdict=Fresh\n",
+    );
+    check(
+        &asked(&[]),
+        "c1_home ok by=[\"sd\"] unanswered=[]\nretirable=[] verdict=Fresh\n",
+    );
+    // Two draining servers do not vouch for each other.
+    let e = contract("se", "drain", &["c1_home"], &[]);
+    let both = [
+        Asked {
+            contract: &d,
+            answer: answer(&d, &[("c1_home", Outcome::Ok, 1)]),
+        },
+        Asked {
+            contract: &e,
+            answer: answer(&e, &[("c1_home", Outcome::Ok, 2)]),
+        },
+    ];
+    check(
+        &both,
+        "c1_home ok by=[\"sd\", \"se\"] unanswered=[]\nretirable=[] verdict=Fresh\n",
+    );
+}
+
 #[test]
 fn nobody_asked_when_no_server_could_be() {
     let a = contract("sa", "active", &["c1_home"], &[]);

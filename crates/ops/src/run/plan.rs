@@ -96,7 +96,8 @@ impl Plan {
             let one = |field: &str| {
                 get(&format!("{field}_{tag}")).ok_or_else(|| missing(format!("{field}_{tag}")))
             };
-            let port = one("srcport")?;
+            // No srcport_ (estate `runner: rmirror`): port 873, where rmirror pulls.
+            let port = get(&format!("srcport_{tag}")).map_or("873", String::as_str);
             pulls.push(Pull {
                 client: one("client")?.clone(),
                 host: one("srchost")?.clone(),

@@ -79,9 +79,20 @@ fn a_header_without_a_resource_is_refused() {
         "!rmirror.disklist mADD(a_home)\nrmirror.safetylimit 70\nrmirror.srchost_a_home a.test\n";
     let err = Plan::from_lcfg("s", "s.h", text).expect_err("incomplete");
     assert!(
-        err.to_string().contains("no rmirror.srcport_a_home"),
+        err.to_string().contains("no rmirror.client_a_home"),
         "{err}"
     );
+}
+
+/// A header written for `runner: rmirror` has no srcport_: the pull goes to port 873, as
+/// rmirror's own would.
+#[test]
+fn a_header_without_srcport_pulls_on_873() {
+    let text = "!rmirror.disklist mADD(a_home)\nrmirror.safetylimit 70\n\
+                rmirror.srchost_a_home a.test\nrmirror.client_a_home a\n\
+                rmirror.dstdir_a_home /srv/a/home\n";
+    let plan = Plan::from_lcfg("s", "s.h", text).expect("plan");
+    assert_eq!(plan.pulls[0].port, 873);
 }
 
 fn attempt(result: Outcome) -> Attempt {
